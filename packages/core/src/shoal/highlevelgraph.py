@@ -1,0 +1,147 @@
+"""A graph made of named layers, so collections merge graphs cheaply and optimise layer by layer.
+
+Each collection operation adds one layer (a Mapping of keys to tasks, possibly lazy) and records which
+earlier layers it depends on. The HighLevelGraph is itself a read-only Mapping over all keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from shoal.core import flatten, keys_in_tasks
+
+
+class HighLevelGraph(Mapping):
+    """``layers: {name: Mapping}``, ``dependencies: {name: set of layer names}``."""
+
+    def __init__(self, layers: Mapping, dependencies: Mapping):
+        self.layers = dict(layers)
+        self.dependencies = {k: set(v) for k, v in dependencies.items()}
+        for name in self.layers:
+            self.dependencies.setdefault(name, set())
+        self._all: dict | None = None
+
+    @classmethod
+    def from_collections(cls, name: str, layer: Mapping, dependencies=()) -> HighLevelGraph:
+        """A graph with the new ``layer`` called ``name`` on top of the graphs of ``dependencies``."""
+        layers = {name: layer}
+        deps = {name: set()}
+        for collection in dependencies:
+            graph = collection.__shoal_graph__()
+            if isinstance(graph, HighLevelGraph):
+                layers.update(graph.layers)
+                deps.update(graph.dependencies)
+                deps[name] |= set(graph.top_layers())
+            else:
+                sub = _layer_name(collection)
+                layers[sub] = graph
+                deps[sub] = set()
+                deps[name].add(sub)
+        return cls(layers, deps)
+
+    @classmethod
+    def merge(cls, *graphs: Mapping) -> HighLevelGraph:
+        layers: dict = {}
+        deps: dict = {}
+        for g in graphs:
+            if isinstance(g, HighLevelGraph):
+                layers.update(g.layers)
+                deps.update(g.dependencies)
+            else:
+                name = f"graph-{id(g)}"
+                layers[name] = g
+                deps[name] = set()
+        return cls(layers, deps)
+
+    def top_layers(self) -> list:
+        """Layers no other layer depends on."""
+        used = set().union(*self.dependencies.values()) if self.dependencies else set()
+        return [name for name in self.layers if name not in used]
+
+    def to_dict(self) -> dict:
+        if self._all is None:
+            out: dict = {}
+            for layer in self.layers.values():
+                out.update(layer)
+            self._all = out
+        return self._all
+
+    def __getitem__(self, key):
+        if self._all is not None:
+            return self._all[key]
+        for layer in self.layers.values():
+            try:
+                return layer[key]
+            except KeyError:
+                pass
+        raise KeyError(key)
+
+    def __contains__(self, key) -> bool:
+        if self._all is not None:
+            return key in self._all
+        return any(key in layer for layer in self.layers.values())
+
+    def __iter__(self):
+        return iter(self.to_dict())
+
+    def __len__(self) -> int:
+        return sum(len(layer) for layer in self.layers.values()) if self._all is None else len(self._all)
+
+    def cull(self, keys) -> HighLevelGraph:
+        """Keep only the layers and keys needed for ``keys``, walking layers from the top down."""
+        needed = set(flatten(keys)) if isinstance(keys, list) else set(keys)
+        order = _toposort_layers(self.dependencies)
+        layers, deps = {}, {}
+        for name in reversed(order):
+            layer = self.layers[name]
+            mine = {k for k in needed if k in layer}
+            if not mine:
+                continue
+            cull = getattr(layer, "cull", None)
+            kept = cull(mine) if cull is not None else {k: layer[k] for k in _closure(layer, mine)}
+            layers[name] = kept
+            deps[name] = self.dependencies[name]
+            needed |= keys_in_tasks(self, kept.values())
+        return HighLevelGraph(layers, {k: v & set(layers) for k, v in deps.items()})
+
+    def __repr__(self) -> str:
+        return f"HighLevelGraph with {len(self.layers)} layers"
+
+
+def _closure(layer: Mapping, keys: set) -> set:
+    """Keys of ``layer`` needed for ``keys``, following dependencies inside the layer."""
+    out, stack = set(), list(keys)
+    while stack:
+        k = stack.pop()
+        if k in out:
+            continue
+        out.add(k)
+        stack.extend(d for d in keys_in_tasks(layer, [layer[k]]) if d not in out)
+    return out
+
+
+def _toposort_layers(dependencies: Mapping) -> list:
+    order, seen = [], set()
+    for root in dependencies:
+        stack = [(root, iter(dependencies[root]))]
+        if root in seen:
+            continue
+        seen.add(root)
+        while stack:
+            name, it = stack[-1]
+            for d in it:
+                if d not in seen and d in dependencies:
+                    seen.add(d)
+                    stack.append((d, iter(dependencies[d])))
+                    break
+            else:
+                order.append(name)
+                stack.pop()
+    return order
+
+
+def _layer_name(collection) -> str:
+    name = getattr(collection, "name", None) or getattr(collection, "key", None)
+    if isinstance(name, tuple):
+        name = name[0]
+    return str(name) if name is not None else f"graph-{id(collection)}"
