@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from shoal.core import flatten
 from shoal.highlevelgraph import HighLevelGraph
-from shoal.tokenize import normalize_token, tokenize
+from shoal.tokens import normalize_token, tokenize
 from shoal.utils import ensure_dict
 
 __all__ = [

@@ -41,22 +41,30 @@ def _drop_pool(pool: ProcessPoolExecutor) -> None:
         p.terminate()
 
 
-def _run_in_process(payload: bytes) -> tuple:
-    """Worker side: run one task on its shipped inputs; return ('ok', result) or ('error', ...)."""
-    task, inputs = cloudpickle.loads(payload)
-    try:
-        return ("ok", cloudpickle.dumps(execute_task(task, inputs)))
-    except BaseException as e:  # noqa: BLE001 - sent back to the caller
-        text = "".join(traceback.format_exception(type(e), e, e.__traceback__))
+def _run_batch(payload: bytes) -> list:
+    """Worker side: run a batch of ready tasks on their shipped inputs.
+
+    Returns one entry per task: ``('ok', result bytes)`` or ``('error', exception bytes, traceback)``;
+    the batch stops at the first error."""
+    out = []
+    for task, inputs in cloudpickle.loads(payload):
         try:
-            exc = cloudpickle.dumps(e)
-        except Exception:
-            exc = cloudpickle.dumps(RuntimeError(f"{type(e).__name__}: {e} (the exception could not be pickled)"))
-        return ("error", exc, text)
+            out.append(("ok", cloudpickle.dumps(execute_task(task, inputs))))
+        except BaseException as e:  # noqa: BLE001 - sent back to the caller
+            text = "".join(traceback.format_exception(type(e), e, e.__traceback__))
+            try:
+                exc = cloudpickle.dumps(e)
+            except Exception:
+                exc = cloudpickle.dumps(RuntimeError(f"{type(e).__name__}: {e} (the exception could not be pickled)"))
+            out.append(("error", exc, text))
+            break
+    return out
 
 
 def get(dsk, keys, num_workers=None, callbacks=None, context=None, **kwargs):
-    """Run the graph on a pool of ``num_workers`` processes (start method from config or ``context``)."""
+    """Run the graph on a pool of ``num_workers`` processes (start method from config or ``context``).
+
+    Many small ready tasks travel in batches, so per-task overhead stays low on wide graphs."""
     from shoal import config
 
     num_workers = num_workers or config.get("num-workers", None) or os.cpu_count() or 1
@@ -67,27 +75,29 @@ def get(dsk, keys, num_workers=None, callbacks=None, context=None, **kwargs):
     try:
         while not run.done:
             while run.ready and len(inflight) < 2 * num_workers:
-                key = run.take()
-                inputs = {d: run.cache[d] for d in run.dependencies[key]}
+                size = max(1, min(len(run.ready) // (2 * num_workers), 64))
+                batch = [run.take() for _ in range(size)]
                 try:
-                    payload = cloudpickle.dumps((dsk[key], inputs))
+                    payload = cloudpickle.dumps(
+                        [(dsk[k], {d: run.cache[d] for d in run.dependencies[k]}) for k in batch]
+                    )
                 except Exception as e:
-                    raise TypeError(f"task {key!r} cannot be sent to a worker process: {e}") from e
-                inflight[pool.submit(_run_in_process, payload)] = key
+                    raise TypeError(f"a task of {batch[:3]!r} cannot be sent to a worker process: {e}") from e
+                inflight[pool.submit(_run_batch, payload)] = batch
             if not inflight:
                 raise run.cycle_error()
             finished, _ = wait(inflight, timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in finished:
-                key = inflight.pop(fut)
-                status, *rest = fut.result()
-                if status == "ok":
-                    run.finish(key, cloudpickle.loads(rest[0]))
-                    continue
-                exc = cloudpickle.loads(rest[0])
-                exc.__cause__ = RemoteTraceback(rest[1])
-                for f in run.callbacks["_finish"]:
-                    f(dsk, run, True)
-                raise_task_error(key, exc)
+                batch = inflight.pop(fut)
+                for key, (status, *rest) in zip(batch, fut.result()):
+                    if status == "ok":
+                        run.finish(key, cloudpickle.loads(rest[0]))
+                        continue
+                    exc = cloudpickle.loads(rest[0])
+                    exc.__cause__ = RemoteTraceback(rest[1])
+                    for f in run.callbacks["_finish"]:
+                        f(dsk, run, True)
+                    raise_task_error(key, exc)
     except KeyboardInterrupt:
         _drop_pool(pool)
         raise

@@ -37,7 +37,7 @@ def fuse(dsk: Mapping, keys=None, dependencies: Mapping | None = None, max_lengt
         from shoal import config
 
         max_length = config.get("optimization.fuse.max-length", 100)
-    keep = set(flatten(keys)) if isinstance(keys, list) else ({keys} if keys is not None else set())
+    keep = _key_set(keys)
     if dependencies is None:
         dependencies = {k: get_dependencies(dsk, task=v) for k, v in dsk.items()}
     dependents: dict = {k: [] for k in dsk}
@@ -66,7 +66,7 @@ def fuse(dsk: Mapping, keys=None, dependencies: Mapping | None = None, max_lengt
                 continue
             task = out[piece[0]]
             for prev, key in zip(piece, piece[1:]):
-                task = subs(out[key], prev, task if istask(task) else quote(task))
+                task = subs(out[key], prev, _as_argument(task))
             last = piece[-1]
             out[last] = task
             new_deps[last] = set(new_deps[piece[0]])
@@ -79,8 +79,8 @@ def fuse(dsk: Mapping, keys=None, dependencies: Mapping | None = None, max_lengt
 def inline(dsk: Mapping, keys=None, inline_constants: bool = True, dependencies=None, output=None) -> dict:
     """Substitute the values of ``keys`` (and, with ``inline_constants``, of every non-task value)
     into the tasks that use them, and drop them from the graph unless they are in ``output``."""
-    keys = set(flatten(keys)) if isinstance(keys, list) else ({keys} if keys is not None else set())
-    keep = set(flatten(output)) if isinstance(output, list) else ({output} if output is not None else set())
+    keys = _key_set(keys)
+    keep = _key_set(output)
     if inline_constants:
         keys |= {k for k, v in dsk.items() if not istask(v) and not isinstance(v, (list, str))}
     if not keys:
@@ -94,7 +94,7 @@ def inline(dsk: Mapping, keys=None, inline_constants: bool = True, dependencies=
         for d in dependencies[k] & keys:
             task = subs(task, d, values[d])
         if k in keys:
-            values[k] = task if istask(task) else quote(task)
+            values[k] = _as_argument(task)
         out[k] = task
     for k in keys - keep:
         out.pop(k, None)
@@ -107,12 +107,29 @@ def inline_functions(dsk: Mapping, output, fast_functions=(), dependencies=None)
     if not fast_functions:
         return dict(dsk)
     fast = set(fast_functions)
-    keep = set(flatten(output)) if isinstance(output, list) else {output}
+    keep = _key_set(output)
     if dependencies is None:
         dependencies = {k: get_dependencies(dsk, task=v) for k, v in dsk.items()}
     used = {d for deps in dependencies.values() for d in deps}
     chosen = [k for k, v in dsk.items() if istask(v) and v[0] in fast and k not in keep and k in used]
     return inline(dsk, chosen, inline_constants=False, dependencies=dependencies, output=keep)
+
+
+def _as_argument(value):
+    """A value to put where a key was: tasks as they are, literals that could be read as tasks,
+    keys or lists quoted."""
+    if istask(value) or type(value) not in (tuple, list, str):
+        return value
+    return quote(value)
+
+
+def _key_set(keys) -> set:
+    """Keys given as None, one key, a (nested) list or a set, as a set."""
+    if keys is None:
+        return set()
+    if isinstance(keys, (list, set, frozenset)):
+        return set(flatten(list(keys)))
+    return {keys}
 
 
 def _toposort(dsk: Mapping, dependencies: Mapping) -> list:

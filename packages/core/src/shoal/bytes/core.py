@@ -8,7 +8,7 @@ from fsspec.core import get_fs_token_paths
 from fsspec.utils import infer_compression, read_block
 
 from shoal.delayed import delayed
-from shoal.tokenize import tokenize
+from shoal.tokens import tokenize
 from shoal.utils import parse_bytes
 
 open_files = fsspec.open_files

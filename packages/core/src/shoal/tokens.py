@@ -184,7 +184,7 @@ def _normalize_function(f):
 
 def _cell_filled(cell) -> bool:
     try:
-        cell.cell_contents
+        _ = cell.cell_contents
     except ValueError:
         return False
     return True
