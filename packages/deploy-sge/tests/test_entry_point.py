@@ -1,0 +1,9 @@
+"""The backend is found through the shoal.deploy entry-point group, as shoal.distributed finds it."""
+
+from importlib.metadata import entry_points
+
+
+def test_registered_in_the_shoal_deploy_group():
+    (ep,) = [ep for ep in entry_points(group="shoal.deploy") if ep.value == "shoal.jobqueue"]
+    module = ep.load()
+    assert module.__name__ == "shoal.jobqueue"
