@@ -60,16 +60,21 @@ def test_visualize_writes_dot(tmp_path, chunks):
     assert "inc" in shoal.visualize({"x": 1, "y": (inc, "x")}, filename=None)
 
 
-def test_visualize_png_renders_with_graphviz_or_says_what_is_missing(tmp_path):
+def test_visualize_renders_png_and_svg_with_graphviz(tmp_path):
     import shutil
 
-    target = tmp_path / "g.png"
-    if shutil.which("dot"):
-        shoal.visualize(delayed(inc)(1), filename=str(target))
-        assert target.read_bytes()[:4] == b"\x89PNG"
-    else:
-        with pytest.raises(RuntimeError, match="graphviz"):
-            shoal.visualize(delayed(inc)(1), filename=str(target))
+    if not shutil.which("dot"):
+        pytest.fail("graphviz's dot is not installed (.ci/run installs it)")
+    shoal.visualize(delayed(inc)(1), filename=str(tmp_path / "g.png"))
+    assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+    delayed(inc)(1).visualize(filename=str(tmp_path / "g"), format="svg")
+    assert b"<svg" in (tmp_path / "g.svg").read_bytes()
+
+
+def test_visualize_without_graphviz_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="graphviz"):
+        shoal.visualize(delayed(inc)(1), filename=str(tmp_path / "g.png"))
 
 
 def test_high_level_graph_layers_and_cull(chunks):

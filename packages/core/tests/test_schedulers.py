@@ -158,3 +158,20 @@ def test_ctrl_c_stops_the_computation(tmp_path, scheduler):
     assert "interrupted" in out
     assert proc.returncode == 0
     assert time.monotonic() - start < 10  # 200 tasks x 0.2 s would take 20 s
+
+
+def test_two_nested_computes_in_one_task():
+    def outer(i):
+        a = shoal.delayed(inc)(i).compute()
+        b = shoal.delayed(inc)(a).compute()
+        return b
+
+    assert shoal.compute(*[shoal.delayed(outer)(i) for i in range(6)], num_workers=2) == tuple(
+        i + 2 for i in range(6))
+
+
+def test_high_level_graph_runs_directly():
+    from shoal.highlevelgraph import HighLevelGraph
+
+    g = HighLevelGraph({"a": {"x": 1}, "b": {"y": (inc, "x")}}, {"b": {"a"}})
+    assert get_threads(g, "y") == 2 and get_sync(g, ["x", "y"]) == [1, 2]

@@ -17,6 +17,7 @@ import threading
 from shoal.callbacks import collect_callbacks
 from shoal.core import GraphError, _find_deps, _Literal, find_cycle, flatten, iskey
 from shoal.order import order_dependencies
+from shoal.utils import ensure_dict
 
 _missing = object()
 
@@ -104,7 +105,7 @@ class Run:
     """The state of one graph run; also what callbacks receive as ``state``."""
 
     def __init__(self, dsk, keys, callbacks=None):
-        self.dsk = dsk
+        self.dsk = dsk = ensure_dict(dsk)
         self.result_keys = keys
         self.outputs = set(flatten(keys)) if isinstance(keys, list) else {keys}
         for k in self.outputs:
@@ -184,6 +185,7 @@ class Run:
     def work(self, worker_id: int = 0) -> None:
         cond = self.cond
         dsk, cache = self.dsk, self.cache
+        outer = in_worker_thread()
         _local.in_worker = True
         cond.acquire()
         try:
@@ -216,7 +218,7 @@ class Run:
                     cond.notify()
         finally:
             cond.release()
-            _local.in_worker = False
+            _local.in_worker = outer
 
     def wait_for_others(self) -> None:
         """Block the calling thread until the run is over (interruptible by Ctrl-C)."""
@@ -269,6 +271,4 @@ def get_sync(dsk, keys, callbacks=None, **kwargs):
     except KeyboardInterrupt:
         run.abort()
         raise
-    finally:
-        _local.in_worker = False
     return run.result()
