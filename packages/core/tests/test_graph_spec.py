@@ -104,3 +104,18 @@ def test_schedulers_reject_bad_graphs(get):
         get({("x", 0): 1, 5: (inc, ("x", 0))}, ("x", 0))
     with pytest.raises(KeyError, match="'nope' was asked for"):
         get({"x": 1}, "nope")
+
+
+@pytest.mark.parametrize("get", SCHEDULERS, ids=["sync", "threads", "processes"])
+def test_data_that_looks_like_keys_is_data(get):
+    pairs = [("apple", 3), ("pear", 1)]
+    dsk = {("part", 0): pairs, "n": (len, ("part", 0)), "q": quote(("apple", 3))}
+    assert get(dsk, [("part", 0), "n", "q"]) == [pairs, 2, ("apple", 3)]
+
+
+def test_persisted_results_that_look_like_tasks_stay_data():
+    import shoal
+
+    value = shoal.delayed(lambda: [("x", 1), (inc, 1), "y"])()
+    (p,) = shoal.persist(value)
+    assert p.compute() == [("x", 1), (inc, 1), "y"]

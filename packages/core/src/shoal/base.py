@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 
-from shoal.core import flatten
+from shoal.core import as_literal, flatten
 from shoal.highlevelgraph import HighLevelGraph
 from shoal.tokens import normalize_token, tokenize
 from shoal.utils import ensure_dict
@@ -221,7 +221,7 @@ def persist(*args, traverse: bool = True, optimize_graph: bool = True, scheduler
     out = []
     for c, ks, rs in zip(collections, flat, results):
         rebuild, extra = c.__shoal_postpersist__()
-        out.append(rebuild(dict(zip(ks, rs)), *extra))
+        out.append(rebuild({k: as_literal(r) for k, r in zip(ks, rs)}, *extra))
     return repack(out)
 
 

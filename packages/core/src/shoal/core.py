@@ -155,6 +155,14 @@ def unquote(x):
     return x.value if type(x) is _Literal else x
 
 
+def as_literal(value):
+    """``value`` made safe to store in a graph as data: lists, tuples and strs (which a scheduler would
+    read as tasks, keys or lists of keys) are quoted, everything else is stored as it is."""
+    if type(value) in (tuple, list, str):
+        return quote(value)
+    return value
+
+
 def _describe(key) -> str:
     return repr(key)
 
@@ -181,21 +189,11 @@ def validate_graph(dsk: Mapping, dependencies: Mapping | None = None) -> dict:
 
 
 def _check_missing(dsk: Mapping) -> None:
-    """Tuple arguments shaped like keys (``('x', 1)``) must be in the graph: they are meant as keys."""
+    """Direct task arguments shaped like keys (``('x', 1)``) must be in the graph: they are meant as keys."""
+    from shoal.local import _check_tuple_args
+
     for k, task in dsk.items():
-        stack = [task]
-        while stack:
-            a = stack.pop()
-            t = type(a)
-            if t is tuple:
-                if a and callable(a[0]):
-                    stack.extend(a[1:])
-                elif iskey(a) and len(a) > 1 and a not in dsk and isinstance(a[1], int):
-                    raise GraphError(
-                        f"task {_describe(k)} depends on key {_describe(a)}, which is not in the graph"
-                    )
-            elif t is list:
-                stack.extend(a)
+        _check_tuple_args(k, task, dsk)
 
 
 def find_cycle(dependencies: Mapping) -> list | None:

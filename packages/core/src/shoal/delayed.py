@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Mapping
 
 from shoal.base import ShoalMethodsMixin, is_shoal_collection, tokenize
-from shoal.core import quote
+from shoal.core import as_literal
 from shoal.highlevelgraph import HighLevelGraph
 from shoal.utils import apply, funcname
 
@@ -29,8 +29,7 @@ def to_task(x, collections: list):
     if is_shoal_collection(x):
         collections.append(x)
         finalize, extra = x.__shoal_postcompute__()
-        literal = tuple(quote(e) if type(e) in (tuple, list, str) else e for e in extra)
-        return (finalize, x.__shoal_keys__(), *literal)
+        return (finalize, x.__shoal_keys__(), *[as_literal(e) for e in extra])
     t = type(x)
     if t is list:
         return [to_task(i, collections) for i in x]
@@ -81,8 +80,8 @@ def delayed(obj=None, name: str | None = None, pure: bool | None = None, nout: i
     else:
         token = uuid.uuid4().hex if pure is False else tokenize(obj, nout)
         key = f"{type(obj).__name__.lower()}-{token}"
-    if not collections and type(obj) in (tuple, list, str):
-        task = quote(obj)  # data, not a task or a key
+    if not collections:
+        task = as_literal(obj)  # data, not a task or a key
     return Delayed(key, _merged_graph(key, {key: task}, collections), length=nout)
 
 

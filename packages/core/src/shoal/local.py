@@ -68,7 +68,8 @@ def prepare(dsk) -> tuple[dict, dict]:
             _find_deps(task, dsk, out)
             if len(out) > 1:
                 out = list(dict.fromkeys(out))
-            _check_tuple_args(k, task, dsk)
+            if type(task) is tuple:
+                _check_tuple_args(k, task, dsk)
         elif type(task) is str and task in dsk and task != k:
             out = [task]  # an alias: 'y': 'x'
         deps[k] = out
@@ -80,18 +81,21 @@ def prepare(dsk) -> tuple[dict, dict]:
 
 
 def _check_tuple_args(key, task, dsk) -> None:
-    """A tuple argument shaped like a key, ``('x', 1)``, that is not in the graph is a missing input."""
+    """A task argument shaped like a key, ``(f, ('x', 1))``, that is not in the graph is a missing input.
+
+    Only direct arguments of tasks are checked: tuples inside lists are ordinary data (pairs, records).
+    """
     stack = [task]
     while stack:
-        a = stack.pop()
-        t = type(a)
-        if t is tuple:
-            if a and callable(a[0]):
-                stack.extend(a[1:])
-            elif _key_like(a) and a not in dsk:
-                raise GraphError(f"task {key!r} depends on key {a!r}, which is not in the graph")
-        elif t is list:
-            stack.extend(a)
+        t = stack.pop()
+        if type(t) is not tuple or not t or not callable(t[0]):
+            continue
+        for a in t[1:]:
+            if type(a) is tuple and a:
+                if callable(a[0]):
+                    stack.append(a)
+                elif _key_like(a) and a not in dsk:
+                    raise GraphError(f"task {key!r} depends on key {a!r}, which is not in the graph")
 
 
 class RemoteTraceback(Exception):

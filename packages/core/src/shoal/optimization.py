@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from shoal.core import flatten, get_dependencies, istask, quote, subs
+from shoal.core import as_literal, flatten, get_dependencies, istask, subs
 
 
 def cull(dsk: Mapping, keys) -> tuple[dict, dict]:
@@ -116,11 +116,8 @@ def inline_functions(dsk: Mapping, output, fast_functions=(), dependencies=None)
 
 
 def _as_argument(value):
-    """A value to put where a key was: tasks as they are, literals that could be read as tasks,
-    keys or lists quoted."""
-    if istask(value) or type(value) not in (tuple, list, str):
-        return value
-    return quote(value)
+    """A value to put where a key was: tasks as they are, data made literal."""
+    return value if istask(value) else as_literal(value)
 
 
 def _key_set(keys) -> set:
