@@ -25,7 +25,7 @@ PYTHON = "3.11"
 NEEDS = {
     "core": ["core"],
     "array": ["core", "array"],
-    "bag": ["core", "array", "dataframe", "bag"],
+    "bag": ["core", "array", "dataframe", "distributed", "bag"],
     "dataframe": ["core", "array", "dataframe"],
     "distributed": ["core", "array", "dataframe", "bag", "distributed"],
     "deploy-ssh": ["core", "distributed", "deploy-ssh"],

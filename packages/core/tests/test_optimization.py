@@ -23,8 +23,8 @@ def test_fuse_linear_chains_but_not_branches():
     fused, deps = fuse(dsk, keys=["g"])
     assert get_sync(fused, "g") == get_sync(dsk, "g") == 10
     assert "d" in fused and "b" not in fused and "c" not in fused
-    assert deps["d"] == set()
-    assert set(fused) == {"d", "e", "f", "g"}
+    assert deps["d"] == {"a"}  # data is not fused into tasks
+    assert set(fused) == {"a", "d", "e", "f", "g"}
 
 
 def test_fuse_keeps_requested_keys_and_respects_max_length():
@@ -49,3 +49,14 @@ def test_inline_functions_duplicates_cheap_work():
     out = inline_functions(dsk, ["out"], fast_functions=[inc])
     assert "cheap" not in out
     assert get_sync(out, "out") == get_sync(dsk, "out") == 7
+
+
+def test_fuse_leaves_data_under_its_own_key():
+    class Handle:  # stands for objects a scheduler resolves itself (a distributed Future)
+        pass
+
+    h = Handle()
+    dsk = {"data": h, "use": (id, "data"), "lit": [1, 2], "n": (len, "lit")}
+    fused, _ = fuse(dsk, keys=["use", "n"])
+    assert fused["data"] is h and fused["use"] == (id, "data")
+    assert fused["lit"] == [1, 2] and fused["n"] == (len, "lit")

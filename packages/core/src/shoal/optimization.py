@@ -30,8 +30,8 @@ def cull(dsk: Mapping, keys) -> tuple[dict, dict]:
 
 
 def fuse(dsk: Mapping, keys=None, dependencies: Mapping | None = None, max_length: int | None = None):
-    """Fuse linear chains ``a -> b -> c`` (each link the only input of the next and used only there)
-    into one task under the last key. Requested ``keys`` are never fused away.
+    """Fuse linear chains of tasks ``a -> b -> c`` (each link the only input of the next and used only
+    there) into one task under the last key. Requested ``keys`` are never fused away.
     Returns ``(graph, {key: set of dependencies})``."""
     if max_length is None:
         from shoal import config
@@ -44,12 +44,13 @@ def fuse(dsk: Mapping, keys=None, dependencies: Mapping | None = None, max_lengt
     for k, deps in dependencies.items():
         for d in deps:
             dependents[d].append(k)
-    # child[d] = k when d fuses into k
+    # child[d] = k when d fuses into k; only tasks fuse: data (including objects a scheduler resolves
+    # itself, like a distributed Future) stays under its own key
     child = {}
     for k, deps in dependencies.items():
         if len(deps) == 1:
             (d,) = deps
-            if len(dependents[d]) == 1 and d not in keep:
+            if len(dependents[d]) == 1 and d not in keep and istask(dsk[d]):
                 child[d] = k
     if not child:
         return dict(dsk), {k: set(v) for k, v in dependencies.items()}
