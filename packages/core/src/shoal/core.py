@@ -133,10 +133,10 @@ def _identity(x):
 
 def quote(x):
     """Wrap a literal so a scheduler does not run it as a task or look it up as a key."""
-    return (_identity, _Literal(x))
+    return (_identity, Literal(x))
 
 
-class _Literal:
+class Literal:
     """A value that schedulers pass through untouched (see :func:`quote`)."""
 
     __slots__ = ("value",)
@@ -145,14 +145,14 @@ class _Literal:
         self.value = value
 
     def __reduce__(self):
-        return (_Literal, (self.value,))
+        return (Literal, (self.value,))
 
     def __repr__(self):
         return f"literal<{type(self.value).__name__}>"
 
 
 def unquote(x):
-    return x.value if type(x) is _Literal else x
+    return x.value if type(x) is Literal else x
 
 
 def as_literal(value):

@@ -15,7 +15,7 @@ import sys
 import threading
 
 from shoal.callbacks import collect_callbacks
-from shoal.core import GraphError, _find_deps, _Literal, find_cycle, flatten, iskey
+from shoal.core import GraphError, _find_deps, Literal, find_cycle, flatten, iskey
 from shoal.order import order_dependencies
 from shoal.utils import ensure_dict
 
@@ -44,7 +44,7 @@ def _argument(a, cache):
         return a if v is _missing else v
     if t is list:
         return [_argument(x, cache) for x in a]
-    if t is _Literal:
+    if t is Literal:
         return a.value
     return a
 

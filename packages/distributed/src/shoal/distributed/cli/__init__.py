@@ -1,0 +1,1 @@
+"""Command-line entry points: ``shoal-scheduler`` and ``shoal-worker``."""

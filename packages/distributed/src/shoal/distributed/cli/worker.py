@@ -1,0 +1,78 @@
+"""``shoal-worker ADDRESS [--nworkers N] [--nthreads T] [--memory-limit auto|4GB] [--name NAME]
+[--nanny/--no-nanny] [--local-directory DIR]``: run workers until Ctrl-C."""
+
+import argparse
+import asyncio
+import logging
+import signal
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(prog="shoal-worker", description="Start shoal workers")
+    p.add_argument("scheduler", help="scheduler address, e.g. tcp://10.0.0.1:8786")
+    p.add_argument("--nworkers", type=int, default=1, help="worker processes to start (default 1)")
+    p.add_argument("--nthreads", type=int, default=None, help="threads per worker (default: cores / nworkers)")
+    p.add_argument("--memory-limit", default="auto", help="per worker: 'auto', '4GB', or 0 for none")
+    p.add_argument("--name", default=None, help="worker name (suffixed -i with several workers)")
+    p.add_argument("--nanny", dest="nanny", action="store_true", default=True, help="supervise with a nanny (default)")
+    p.add_argument("--no-nanny", dest="nanny", action="store_false", help="run the worker in this process")
+    p.add_argument("--local-directory", default=None, help="where to spill data")
+    p.add_argument("--host", default=None, help="interface to listen on (default: the one reaching the scheduler)")
+    p.add_argument("--resources", default="", help="e.g. 'GPU=2 MEM=10e9'")
+    p.add_argument("--tls-ca-file", default=None, help="CA certificate to verify peers (tls:// addresses)")
+    p.add_argument("--tls-cert", default=None, help="this process's TLS certificate")
+    p.add_argument("--tls-key", default=None, help="this process's TLS private key")
+    return p.parse_args(argv)
+
+
+def _security(args):
+    from shoal.distributed.security import Security
+
+    if not (args.tls_ca_file or args.tls_cert or args.tls_key):
+        return None
+    return Security(tls_ca_file=args.tls_ca_file, tls_cert=args.tls_cert, tls_key=args.tls_key)
+
+
+def _resources(text):
+    out = {}
+    for item in text.replace(",", " ").split():
+        name, _, amount = item.partition("=")
+        out[name] = float(amount)
+    return out
+
+
+async def run(args):
+    import os
+
+    from shoal.distributed.nanny import Nanny
+    from shoal.distributed.worker import Worker
+
+    nthreads = args.nthreads or max(1, (os.cpu_count() or 1) // args.nworkers)
+    cls = Nanny if args.nanny else Worker
+    names = [args.name if args.nworkers == 1 or args.name is None else f"{args.name}-{i}" for i in range(args.nworkers)]
+    servers = [cls(args.scheduler, nthreads=nthreads, memory_limit=args.memory_limit, name=name,
+                   local_directory=args.local_directory, host=args.host, resources=_resources(args.resources),
+                   security=_security(args))
+               for name in names]
+    await asyncio.gather(*servers)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    closed = asyncio.ensure_future(_until_closed(servers))
+    await asyncio.wait([asyncio.ensure_future(stop.wait()), closed], return_when=asyncio.FIRST_COMPLETED)
+    await asyncio.gather(*(s.close() for s in servers), return_exceptions=True)
+
+
+async def _until_closed(servers):
+    while any(s.status == "running" for s in servers):
+        await asyncio.sleep(0.2)
+
+
+def main(argv=None):
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s - %(name)s - %(levelname)s - %(message)s")
+    asyncio.run(run(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()

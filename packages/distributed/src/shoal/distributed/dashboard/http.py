@@ -1,0 +1,120 @@
+"""HTTP endpoints served by the scheduler's Tornado application.
+
+``/health`` answers ``ok`` while the scheduler runs; ``/metrics`` gives machine-readable JSON (task
+counts by state, workers with their memory/CPU, clients); ``/status`` is a live Bokeh page when bokeh
+is installed (``pip install shoal-distributed[dashboard]``), a small HTML overview otherwise.
+"""
+
+import json
+import time
+
+from tornado.httpserver import HTTPServer
+from tornado.web import Application, RequestHandler
+
+from ..comm.core import parse_host_port
+
+
+class _Base(RequestHandler):
+    def initialize(self, scheduler):
+        self.scheduler = scheduler
+
+
+class HealthHandler(_Base):
+    def get(self):
+        self.set_header("Content-Type", "text/plain")
+        self.write("ok" if self.scheduler.status == "running" else self.scheduler.status)
+
+
+class MetricsHandler(_Base):
+    def get(self):
+        self.set_header("Content-Type", "application/json")
+        self.write(json.dumps(metrics(self.scheduler), default=str))
+
+
+class StatusHandler(_Base):
+    def get(self):
+        m = metrics(self.scheduler)
+        rows = "".join(
+            f"<tr><td>{w}</td><td>{i['nthreads']}</td><td>{i['processing']}</td><td>{i['in_memory']}</td>"
+            f"<td>{i['metrics'].get('memory', 0) // 2**20} MiB</td></tr>"
+            for w, i in m["workers"].items()
+        )
+        counts = ", ".join(f"{k}: {v}" for k, v in sorted(m["tasks"].items())) or "no tasks"
+        self.write(
+            f"<html><head><title>shoal scheduler</title><meta http-equiv='refresh' content='2'></head><body>"
+            f"<h2>Scheduler {m['address']}</h2><p>Tasks: {counts}</p><table border=1>"
+            f"<tr><th>Worker</th><th>Threads</th><th>Processing</th><th>In memory</th><th>Memory</th></tr>{rows}"
+            f"</table></body></html>"
+        )
+
+
+def metrics(scheduler):
+    st = scheduler.state
+    return {
+        "address": scheduler.address,
+        "status": scheduler.status,
+        "uptime": time.time() - scheduler.start_time,
+        "tasks": st.counts(),
+        "transitions": st.transition_counter,
+        "clients": len(st.clients),
+        "workers": {w: ws.info() for w, ws in st.workers.items()},
+        "total_threads": sum(ws.nthreads for ws in st.workers.values()),
+        "task_durations": dict(st.durations),
+    }
+
+
+class DashboardServer:
+    def __init__(self, server, port, app=None):
+        self.server = server
+        self.port = port
+        self.app = app
+
+    def stop(self):
+        self.server.stop()
+        if hasattr(self.app, "stop"):
+            self.app.stop()
+
+
+def start_http_server(scheduler, address):
+    """Serve the endpoints on ``address`` (``':8787'``, ``'127.0.0.1:0'``, or a port number)."""
+    if isinstance(address, int):
+        host, port = "127.0.0.1", address
+    else:
+        host, port = parse_host_port(str(address).replace("http://", ""), default_port=8787)
+    from tornado.netutil import bind_sockets
+
+    sockets = bind_sockets(port, address=host or "127.0.0.1")
+    port = sockets[0].getsockname()[1]
+    routes = [
+        (r"/health", HealthHandler, {"scheduler": scheduler}),
+        (r"/metrics", MetricsHandler, {"scheduler": scheduler}),
+    ]
+    app = _bokeh_app(scheduler, routes, port)
+    if app is None:  # no bokeh: a plain HTML status page instead of the live one
+        app = Application(routes + [(r"/status", StatusHandler, {"scheduler": scheduler}),
+                                    (r"/", StatusHandler, {"scheduler": scheduler})])
+    server = HTTPServer(app)
+    server.add_sockets(sockets)
+    if hasattr(app, "start"):  # the Bokeh application runs its jobs on this (the scheduler's) loop
+        from tornado.ioloop import IOLoop
+
+        app.initialize(IOLoop.current())
+        app.start()
+    return DashboardServer(server, port, app)
+
+
+def _bokeh_app(scheduler, routes, port):
+    try:
+        from bokeh.server.tornado import BokehTornado
+        from bokeh.server.util import create_hosts_allowlist
+    except ImportError:
+        return None
+    from .bokeh_app import applications
+
+    import socket
+
+    origins = create_hosts_allowlist(["localhost", "127.0.0.1", socket.gethostname()], port)
+    extra = [(pattern, handler, kwargs) for pattern, handler, kwargs in routes]
+    extra.append((r"/plain-status", StatusHandler, {"scheduler": scheduler}))
+    return BokehTornado(applications(scheduler), extra_websocket_origins=origins, extra_patterns=extra,
+                        use_index=False, redirect_root=True)

@@ -1,0 +1,162 @@
+"""The Cluster interface every deployment implements: scale, scale_up, scale_down, adapt, close.
+
+A cluster owns (or knows) a scheduler.  Blocking and ``asynchronous=True`` use work like Client: async
+``_method`` implementations run on the caller's loop or on a loop thread owned by the cluster.
+"""
+
+import asyncio
+
+from ..loop import LoopRunner
+from ..rpc import ConnectionPool
+
+
+class Cluster:
+    def __init__(self, asynchronous=False, loop=None, name=None):
+        self.asynchronous = asynchronous
+        self.name = name or type(self).__name__
+        self.status = "created"
+        self._adaptive = None
+        self._loop_runner = None
+        self.pool = ConnectionPool(security=getattr(self, "security", None))  # subclasses may set it first
+        if not asynchronous:
+            self._loop_runner = LoopRunner(loop)
+            self._loop_runner.start()
+            self.loop = self._loop_runner.loop
+        else:
+            self.loop = None
+        self._started = None
+
+    # ---- to implement -------------------------------------------------------------------------
+
+    @property
+    def scheduler_address(self):
+        raise NotImplementedError
+
+    async def _scale(self, n):
+        """Ask for ``n`` workers in total."""
+        raise NotImplementedError
+
+    async def _scale_down(self, workers):
+        raise NotImplementedError
+
+    async def _start(self):
+        self.status = "running"
+
+    async def _close(self):
+        if self._adaptive is not None:
+            self._adaptive.stop()
+        await self.pool.close()
+        self.status = "closed"
+
+    # ---- public API ---------------------------------------------------------------------------
+
+    def sync(self, func, *args, **kwargs):
+        if self.asynchronous:
+            return func(*args, **kwargs)
+        return asyncio.run_coroutine_threadsafe(func(*args, **kwargs), self.loop).result()
+
+    def __await__(self):
+        return self._start_once().__await__()
+
+    async def _start_once(self):
+        if self._started is None:
+            self._started = asyncio.ensure_future(self._start())
+        await self._started
+        return self
+
+    async def __aenter__(self):
+        await self._start_once()
+        return self
+
+    async def __aexit__(self, *exc):
+        await self._close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def scale(self, n=None, memory=None, cores=None):
+        """Ask for ``n`` workers (or enough for ``memory``/``cores``)."""
+        n = self._workers_for(n, memory, cores)
+        return self.sync(self._scale, n)
+
+    def scale_up(self, n):
+        return self.sync(self._scale, n)
+
+    def scale_down(self, workers):
+        return self.sync(self._scale_down, list(workers))
+
+    def _workers_for(self, n, memory, cores):
+        if n is not None:
+            return int(n)
+        per = getattr(self, "worker_spec_resources", lambda: {"cores": 1, "memory": 0})()
+        needs = []
+        if cores is not None:
+            needs.append(-(-cores // max(per["cores"], 1)))
+        if memory is not None:
+            from shoal.utils import parse_bytes
+
+            needs.append(-(-parse_bytes(memory) // max(per["memory"], 1)))
+        if not needs:
+            raise ValueError("scale needs n, memory= or cores=")
+        return int(max(needs))
+
+    def adapt(self, minimum=0, maximum=float("inf"), **kwargs):
+        """Scale between ``minimum`` and ``maximum`` workers following the scheduler's load."""
+        from .adaptive import Adaptive
+
+        if self._adaptive is not None:
+            self._adaptive.stop()
+        self._adaptive = Adaptive(self, minimum=minimum, maximum=maximum, **kwargs)
+        if self.asynchronous:
+            self._adaptive.start()
+        else:
+            self.loop.call_soon_threadsafe(self._adaptive.start)
+        return self._adaptive
+
+    def close(self):
+        if self.status == "closed":
+            return None
+        if self.asynchronous:
+            return self._close()
+        try:
+            self.sync(self._close)
+        finally:
+            if self._loop_runner is not None:
+                self._loop_runner.stop()
+        return None
+
+    def scheduler_info(self):
+        return self.sync(self.pool.rpc, self.scheduler_address, "scheduler_info")
+
+    def get_client(self):
+        from ..client import Client
+
+        return Client(self, asynchronous=self.asynchronous)
+
+    @property
+    def dashboard_link(self):
+        return None
+
+    def __repr__(self):
+        try:
+            info = self.scheduler_info() if not self.asynchronous and self.status == "running" else None
+        except Exception:
+            info = None
+        if info is None:
+            return f"{type(self).__name__}({self.name!r}, status={self.status})"
+        workers = info["workers"]
+        threads = sum(w["nthreads"] for w in workers.values())
+        from shoal.utils import format_bytes
+
+        memory = sum(w["memory_limit"] or 0 for w in workers.values())
+        return (f"{type(self).__name__}({self.name!r}, {self.scheduler_address!r}, workers={len(workers)}, "
+                f"threads={threads}, memory={format_bytes(memory)})")
+
+    def _repr_html_(self):
+        from ..reprs import cluster_html
+
+        info = self.scheduler_info() if not self.asynchronous and self.status == "running" else None
+        return cluster_html(self, info)

@@ -1,0 +1,213 @@
+"""Futures: a handle on a remote result, plus ``wait`` over many of them.
+
+A Future is a key and the Client that tracks it.  Every live Future object holds a reference on its
+key; when the last one is garbage collected the client tells the scheduler it no longer wants the
+key.  Futures implement the collection protocol with an empty graph and their key, so collections
+built from futures (``from_delayed``) refer to keys the client already knows.
+"""
+
+import operator
+import threading
+from collections import namedtuple
+
+from .errors import CancelledError
+
+
+_callbacks_lock = threading.Lock()  # one lock for all states: registering callbacks is rare
+
+
+class FutureState:
+    """What the client knows about one key: pending, finished, error, lost or cancelled."""
+
+    __slots__ = ("status", "exception", "traceback_text", "type", "workers", "callbacks", "value")
+
+    def __init__(self):
+        self.status = "pending"
+        self.exception = None
+        self.traceback_text = ""
+        self.type = None
+        self.workers = ()
+        self.callbacks = None
+        self.value = None  # pickled bytes of a small result sent along by the scheduler
+
+    def done(self):
+        return self.status != "pending"
+
+    def finish(self, type_name=None, workers=(), value=None):
+        self.status = "finished"
+        self.type = type_name
+        self.workers = tuple(workers)
+        self.value = value
+        self._set()
+
+    def fail(self, exception, traceback_text=""):
+        self.status = "error"
+        self.exception = exception
+        self.traceback_text = traceback_text
+        self._set()
+
+    def cancel(self, reason="cancelled"):
+        self.status = "cancelled"
+        self.exception = CancelledError(reason)
+        self._set()
+
+    def lose(self):
+        self.status = "pending"
+        self.workers = ()
+        self.value = None
+
+    def _set(self):
+        with _callbacks_lock:
+            callbacks, self.callbacks = self.callbacks, None
+        for callback in callbacks or ():
+            callback()
+
+    def on_done(self, callback):
+        """Call ``callback()`` once done (at once if already done)."""
+        with _callbacks_lock:
+            if not self.done():
+                if self.callbacks is None:
+                    self.callbacks = []
+                self.callbacks.append(callback)
+                return
+        callback()
+
+
+class Future:
+    """A remote result.  ``future.result()`` blocks (or is awaitable with an asynchronous client)."""
+
+    def __init__(self, key, client=None, state=None):
+        if client is None:
+            from .client import default_client
+
+            client = default_client()
+        self.key = key
+        self.client = client
+        self._state = state if state is not None else client._future_state(key)
+        client._incref(key)
+        self._released = False
+
+    # ---- status -------------------------------------------------------------------------------
+
+    @property
+    def status(self):
+        return self._state.status
+
+    def done(self):
+        return self._state.done()
+
+    def cancelled(self):
+        return self._state.status == "cancelled"
+
+    def result(self, timeout=None):
+        """The value (raises the task's exception); ``timeout`` in seconds raises TimeoutError."""
+        return self.client.sync(self.client._gather_one, self, timeout=timeout)
+
+    def exception(self, timeout=None):
+        """The exception the task raised, or None."""
+        return self.client.sync(self.client._exception_of, self, timeout=timeout)
+
+    def traceback(self, timeout=None):
+        """The remote traceback as text (the worker's formatted traceback), or None."""
+        def text(exc):
+            return self._state.traceback_text or None
+
+        if self.client.asynchronous:
+            async def get():
+                await self.client._wait_done(self, timeout)
+                return text(None)
+            return get()
+        self.client.sync(self.client._wait_done, self, timeout)
+        return text(None)
+
+    def cancel(self, **kwargs):
+        return self.client.cancel([self], **kwargs)
+
+    def retry(self):
+        return self.client.retry([self])
+
+    def add_done_callback(self, fn):
+        """Call ``fn(future)`` once the future is done (in a client thread, not the caller's)."""
+        self._state.on_done(lambda: self.client._run_callback(fn, self))
+
+    def release(self):
+        if not self._released:
+            self._released = True
+            self.client._decref(self.key)
+
+    def __del__(self):
+        try:
+            self.release()
+        except Exception:
+            pass
+
+    def __await__(self):
+        return self.client._gather_one(self).__await__()
+
+    # ---- collection protocol ------------------------------------------------------------------
+
+    def __shoal_graph__(self):
+        return {}
+
+    def __shoal_keys__(self):
+        return [self.key]
+
+    def __shoal_postcompute__(self):
+        return operator.itemgetter(0), ()
+
+    def __shoal_postpersist__(self):
+        return _rebuild_future, (self.key, self)
+
+    def __shoal_tokenize__(self):
+        return ("Future", self.key)
+
+    def __reduce__(self):
+        # inside tasks a future is rebuilt against the worker's client
+        return _future_in_task, (self.key,)
+
+    # ---- display ------------------------------------------------------------------------------
+
+    def __repr__(self):
+        extra = f", type: {self._state.type}" if self._state.type else ""
+        if self.status == "error":
+            extra = f", error: {type(self._state.exception).__name__}"
+        return f"<Future: {self.status}{extra}, key: {self.key}>"
+
+    def _repr_html_(self):
+        from .reprs import future_html
+
+        return future_html(self)
+
+    def __hash__(self):
+        return hash(("Future", self.key, id(self.client)))
+
+    def __eq__(self, other):
+        return isinstance(other, Future) and other.key == self.key and other.client is self.client
+
+
+def _rebuild_future(dsk, key, future):
+    value = dsk.get(key, future) if hasattr(dsk, "get") else future
+    return value if isinstance(value, Future) else future
+
+
+def _future_in_task(key):
+    """Unpickling a Future: attach it to the client loading a dataset, else to this process's client."""
+    from .client import _current_loader, get_client
+
+    return Future(key, _current_loader[-1] if _current_loader else get_client())
+
+
+DoneAndNotDoneFutures = namedtuple("DoneAndNotDoneFutures", ["done", "not_done"])
+
+
+def wait(fs, timeout=None, return_when="ALL_COMPLETED"):
+    """Block until ``fs`` are done (``return_when='FIRST_COMPLETED'`` for the first one)."""
+    if isinstance(fs, Future):
+        fs = [fs]
+    fs = list(fs)
+    if not fs:
+        return DoneAndNotDoneFutures(set(), set())
+    client = fs[0].client
+    if client.asynchronous:
+        return client._wait(fs, timeout, return_when)
+    return client.sync(client._wait, fs, timeout, return_when)

@@ -1,0 +1,487 @@
+"""The Scheduler server: moves messages between clients, workers and the sans-IO SchedulerState.
+
+It reads every message with ``deserialize=False``: task bodies, results and exceptions stay opaque
+``Serialized`` payloads, so no user code ever runs here (``run_on_scheduler`` is opt-in).
+"""
+
+import asyncio
+import logging
+import math
+import os
+import time
+import uuid
+
+from . import config
+from .batched import BatchedSend
+from .comm import CommClosedError, listen
+from .comm.inproc import new_address
+from .scheduler_state import SchedulerState
+from .server import Server, error_reply
+
+logger = logging.getLogger("shoal.distributed.scheduler")
+
+
+class Scheduler(Server):
+    """``async with Scheduler(port=0) as s: s.address``.
+
+    ``protocol='inproc'`` keeps everything inside this process (tests).  ``validate=True`` checks
+    every invariant after every transition.
+    """
+
+    deserialize = False
+    stream_ops = frozenset(("register-worker", "register-client"))
+
+    def __init__(self, host=None, port=0, protocol="tcp", address=None, dashboard_address=None,
+                 validate=None, allowed_failures=None, allow_run_on_scheduler=None, worker_ttl=None,
+                 dashboard=None, security=None, **kwargs):
+        if address is None:
+            address = new_address() if protocol == "inproc" else f"{protocol}://{host or '127.0.0.1'}:{port or 0}"
+        self.state = SchedulerState(
+            validate=config.get("distributed.scheduler.validate") if validate is None else validate,
+            allowed_failures=(config.get("distributed.scheduler.allowed-failures")
+                              if allowed_failures is None else allowed_failures),
+            default_task_duration=config.get_seconds("distributed.scheduler.default-task-duration"),
+            bandwidth=config.get_bytes("distributed.scheduler.bandwidth"),
+            worker_saturation=config.get_seconds("distributed.scheduler.worker-saturation"),
+            history_length=config.get("distributed.scheduler.transition-log-length"),
+        )
+        self.allow_run_on_scheduler = bool(allow_run_on_scheduler)
+        self.worker_ttl = config.get_seconds("distributed.scheduler.worker-ttl") if worker_ttl is None else worker_ttl
+        if dashboard and dashboard_address is None:
+            dashboard_address = ":8787"
+        self.dashboard_address = None if dashboard is False else dashboard_address
+        self.batch_interval = config.get_seconds("distributed.scheduler.batch-interval")
+        self.http_server = None
+        self.datasets = {}  # name -> (keys, opaque pickled object): Client.publish_dataset
+        self.worker_streams = {}
+        self.client_streams = {}
+        self.start_time = time.time()
+        self.events_seen = 0
+        handlers = {
+            "register-worker": self.register_worker,
+            "register-client": self.register_client,
+            "who_has": lambda comm, msg: self.state.who_has(msg.get("keys")),
+            "has_what": lambda comm, msg: self.state.has_what(msg.get("workers")),
+            "ncores": lambda comm, msg: self.state.ncores(),
+            "processing": lambda comm, msg: self.state.processing(),
+            "scheduler_info": lambda comm, msg: self.scheduler_info(),
+            "story": lambda comm, msg: self.state.story(msg["key"]),
+            "update_data": self.update_data,
+            "cancel": self.cancel,
+            "retry": self.retry,
+            "restart": self.restart,
+            "publish_put": self.publish_put,
+            "publish_get": lambda comm, msg: self.datasets.get(msg["name"], (None, None))[1],
+            "publish_list": lambda comm, msg: sorted(self.datasets),
+            "publish_delete": self.publish_delete,
+            "replicate": self.replicate,
+            "retire_workers": self.retire_workers,
+            "run_on_scheduler": self.run_on_scheduler,
+            "counts": lambda comm, msg: self.state.counts(),
+            "versions": lambda comm, msg: versions(),
+            "adaptive_target": lambda comm, msg: self.adaptive_target(msg.get("target_duration", 5.0)),
+        }
+        super().__init__(handlers, listen_address=address, security=security)
+
+    # ---- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self):
+        await super().start()
+        self.inproc_listener = None
+        if not self.address.startswith("inproc://") and self.security is None:
+            # clients in this process (LocalCluster) skip the network stack through this address
+            self.inproc_listener = await listen(new_address(), self.handle_comm, deserialize=False)
+        self.background(self.periodic(self.check_worker_ttl, max(self.worker_ttl / 4, 0.05)))
+        if config.get("distributed.scheduler.work-stealing"):
+            interval = config.get_seconds("distributed.scheduler.work-stealing-interval")
+            self.background(self.periodic(lambda: self.send_all(*self.state.balance()), interval))
+        if self.dashboard_address is not None:
+            from .dashboard.http import start_http_server
+
+            self.http_server = start_http_server(self, self.dashboard_address)
+        logger.info("Scheduler at: %s", self.address)
+        if self.http_server is not None:
+            logger.info("Dashboard at: %s", self.dashboard_link)
+        return self
+
+    @property
+    def dashboard_link(self):
+        if self.http_server is None:
+            return None
+        return f"http://127.0.0.1:{self.http_port}/status"
+
+    @property
+    def http_port(self):
+        return self.http_server.port if self.http_server is not None else None
+
+    async def close(self):
+        if self.status in ("closing", "closed"):
+            return
+        for stream in list(self.client_streams.values()):
+            stream.send({"op": "scheduler-closing"})
+            await stream.close()
+        for stream in list(self.worker_streams.values()):
+            stream.send({"op": "close", "reason": "scheduler-close"})
+            await stream.close()
+        if self.http_server is not None:
+            self.http_server.stop()
+        if getattr(self, "inproc_listener", None) is not None:
+            self.inproc_listener.stop()
+        await super().close()
+
+    def check_worker_ttl(self):
+        cutoff = time.time() - self.worker_ttl
+        for address, ws in list(self.state.workers.items()):
+            if ws.last_seen < cutoff:
+                logger.warning("Worker %s silent for %.0f s: removing it", address, self.worker_ttl)
+                self.remove_worker(address, stimulus_id=f"worker-ttl-{uuid.uuid4().hex[:8]}")
+
+    # ---- message plumbing ---------------------------------------------------------------------
+
+    def send_all(self, client_msgs, worker_msgs):
+        for client, msgs in client_msgs.items():
+            stream = self.client_streams.get(client)
+            if stream is not None and not stream.closed:
+                stream.send(*msgs)
+        for worker, msgs in worker_msgs.items():
+            stream = self.worker_streams.get(worker)
+            if stream is not None and not stream.closed:
+                stream.send(*msgs)
+
+    async def _read_stream(self, comm, handle, who):
+        try:
+            while self.status == "running":
+                batch = await comm.read()
+                if isinstance(batch, dict):
+                    batch = [batch]
+                if not isinstance(batch, (list, tuple)):
+                    logger.warning("Dropping malformed batch %r from %s", type(batch).__name__, who)
+                    continue
+                for msg in batch:
+                    if not isinstance(msg, dict):
+                        logger.warning("Dropping malformed message from %s", who)
+                        continue
+                    try:
+                        if handle(msg) is False:
+                            return
+                    except Exception:  # one bad message must not end the stream or the scheduler
+                        logger.exception("Bad %r message from %s", msg.get("op"), who)
+        except (CommClosedError, OSError):
+            pass
+
+    # ---- workers ------------------------------------------------------------------------------
+
+    async def register_worker(self, comm, msg):
+        address = msg.get("address")
+        for old in list(self.state.workers.values()):
+            if old.name == msg.get("name") and msg.get("nanny") and old.nanny == msg.get("nanny"):
+                self.remove_worker(old.address, stimulus_id=f"replaced-by-{address}")  # restarted by its nanny
+        try:
+            msgs = self.state.add_worker(
+                address, nthreads=msg.get("nthreads", 1), memory_limit=msg.get("memory_limit", 0),
+                name=msg.get("name"), resources=msg.get("resources"),
+                local_directory=msg.get("local_directory", ""), pid=msg.get("pid", 0),
+                nanny=msg.get("nanny"), stimulus_id=f"register-worker-{address}",
+            )
+        except Exception as e:
+            await comm.write(error_reply(e))
+            return
+        await comm.write({"ok": {"scheduler": self.address, "id": self.id}})
+        stream = BatchedSend(interval=self.batch_interval)
+        stream.start(comm)
+        self.worker_streams[address] = stream
+        logger.info("Register worker %s (%s threads)", address, msg.get("nthreads"))
+        self.send_all(*msgs)
+        try:
+            await self._read_stream(comm, lambda m: self.handle_worker_msg(address, m), address)
+        finally:
+            if self.worker_streams.get(address) is stream:
+                self.remove_worker(address, stimulus_id=f"worker-stream-closed-{uuid.uuid4().hex[:8]}",
+                                   safe=getattr(stream, "safe_close", False))
+
+    def handle_worker_msg(self, worker, msg):
+        op = msg.get("op")
+        st = self.state
+        sid = msg.get("stimulus_id", op)
+        self.events_seen += 1
+        ws = st.workers.get(worker)
+        if ws is not None:
+            ws.last_seen = time.time()
+        if op == "task-finished":
+            out = st.task_finished(worker, msg["key"], nbytes=msg.get("nbytes", 0), type=msg.get("type"),
+                                   duration=msg.get("duration"), stimulus_id=sid, value=msg.get("value"))
+        elif op == "task-erred":
+            out = st.task_erred(worker, msg["key"], exception=msg.get("exception"),
+                                traceback=msg.get("traceback"), exception_text=msg.get("exception_text", ""),
+                                traceback_text=msg.get("traceback_text", ""), stimulus_id=sid)
+        elif op == "missing-data":
+            out = st.missing_data(msg["key"], msg["errant_worker"], stimulus_id=sid)
+        elif op == "reschedule":
+            out = st.reschedule(msg["key"], worker, stimulus_id=sid)
+        elif op == "release-worker-data":
+            out = st.release_worker_data(worker, msg["keys"], stimulus_id=sid)
+        elif op == "add-keys":
+            out = st.add_keys(worker, msg["keys"], stimulus_id=sid)
+        elif op == "long-running":
+            out = st.long_running(worker, msg["key"], stimulus_id=sid)
+        elif op == "steal-response":
+            out = st.steal_response(worker, msg["key"], msg.get("state"), stimulus_id=sid)
+        elif op == "heartbeat":
+            st.worker_metrics(worker, msg.get("metrics", {}))
+            return None
+        elif op == "unregister":
+            stream = self.worker_streams.get(worker)
+            if stream is not None:
+                stream.safe_close = True
+            return False
+        else:
+            logger.warning("Unknown message %r from worker %s", op, worker)
+            return None
+        self.send_all(*out)
+        return None
+
+    def remove_worker(self, address, stimulus_id="remove-worker", safe=False):
+        stream = self.worker_streams.pop(address, None)
+        if stream is not None:
+            stream.abort()
+        if address in self.state.workers:
+            logger.info("Remove worker %s", address)
+            self.send_all(*self.state.remove_worker(address, stimulus_id=stimulus_id, safe=safe))
+
+    async def retire_workers(self, comm, msg):
+        """Close ``workers`` (addresses or names) gracefully; their results are recomputed if needed."""
+        wanted = set(msg.get("workers") or ())
+        n = msg.get("n")
+        workers = [ws for ws in self.state.workers.values() if ws.address in wanted or ws.name in wanted]
+        if n is not None and not wanted:
+            idle = sorted(self.state.workers.values(), key=lambda ws: (len(ws.processing), len(ws.has_what)))
+            workers = idle[:n]
+        retired = {}
+        for ws in workers:
+            retired[ws.address] = ws.info()
+            stream = self.worker_streams.get(ws.address)
+            if stream is not None:
+                stream.safe_close = True
+                stream.send({"op": "close", "reason": "retired"})
+            self.remove_worker(ws.address, stimulus_id="retire-workers", safe=True)
+        return retired
+
+    # ---- clients ------------------------------------------------------------------------------
+
+    async def register_client(self, comm, msg):
+        client = msg["client"]
+        self.state.add_client(client)
+        await comm.write({"ok": {"scheduler": self.address, "id": self.id}})
+        stream = BatchedSend(interval=self.batch_interval)
+        stream.start(comm)
+        self.client_streams[client] = stream
+        try:
+            await self._read_stream(comm, lambda m: self.handle_client_msg(client, m), client)
+        finally:
+            if self.client_streams.get(client) is stream:
+                del self.client_streams[client]
+                stream.abort()
+                self.send_all(*self.state.remove_client(client, stimulus_id=f"client-gone-{client}"))
+
+    def handle_client_msg(self, client, msg):
+        op = msg.get("op")
+        st = self.state
+        sid = msg.get("stimulus_id", op)
+        self.events_seen += 1
+        if op == "update-graph":
+            try:
+                out = st.update_graph(
+                    client, dict(msg["tasks"]), dict(msg.get("dependencies") or {}), msg.get("keys", ()),
+                    priority=msg.get("priority"), user_priority=msg.get("user_priority", 0),
+                    restrictions=msg.get("restrictions"), loose_restrictions=msg.get("loose_restrictions"),
+                    resources=msg.get("resources"), retries=msg.get("retries"), stimulus_id=sid,
+                )
+            except Exception as e:  # a malformed graph must not take the scheduler down
+                logger.exception("Bad update-graph from %s", client)
+                out = ({client: [{"op": "graph-error", "keys": list(msg.get("keys", ())), **error_reply(e)}]}, {})
+        elif op == "client-releases-keys":
+            out = st.client_releases_keys(client, msg["keys"], stimulus_id=sid)
+        elif op == "client-desires-keys":
+            # fire_and_forget hands keys to a pseudo-client that never releases them
+            owner = "fire-and-forget" if msg.get("client") == "fire-and-forget" else client
+            out = st.client_desires_keys(owner, msg["keys"], stimulus_id=sid)
+        elif op == "heartbeat-client":
+            return None
+        elif op == "close-client":
+            return False
+        else:
+            logger.warning("Unknown message %r from client %s", op, client)
+            return None
+        self.send_all(*out)
+        return None
+
+    def update_data(self, comm, msg):
+        self.send_all(*self.state.update_data(dict(msg["who_has"]), dict(msg.get("nbytes") or {}),
+                                              client=msg.get("client"),
+                                              stimulus_id=msg.get("stimulus_id", "update-data")))
+
+    def cancel(self, comm, msg):
+        self.send_all(*self.state.cancel(msg["client"], msg["keys"], force=msg.get("force", False)))
+
+    def retry(self, comm, msg):
+        self.send_all(*self.state.retry(msg["client"], msg["keys"]))
+
+    def publish_put(self, comm, msg):
+        """Keep a named object (opaque) and its futures' keys alive for every client."""
+        name = msg["name"]
+        if name in self.datasets and not msg.get("override"):
+            raise KeyError(f"Dataset {name!r} already exists; unpublish it first or pass override=True")
+        self.publish_delete(comm, {"name": name})
+        keys = list(msg.get("keys") or ())
+        self.send_all(*self.state.client_desires_keys(f"published-{name}", keys, stimulus_id=f"publish-{name}"))
+        self.datasets[name] = (keys, msg["data"])
+
+    def publish_delete(self, comm, msg):
+        keys, _ = self.datasets.pop(msg["name"], (None, None))
+        if keys:
+            client = f"published-{msg['name']}"
+            self.send_all(*self.state.remove_client(client, stimulus_id=f"unpublish-{msg['name']}"))
+
+    async def replicate(self, comm, msg):
+        """Copy ``keys`` onto ``n`` workers each (all workers by default), peer to peer."""
+        st = self.state
+        pool = [st.workers[w] for w in (msg.get("workers") or st.workers) if w in st.workers]
+        n = msg.get("n") or len(pool)
+        plan = {}
+        for key in msg["keys"]:
+            ts = st.tasks.get(key)
+            if ts is None or ts.state != "memory":
+                continue
+            missing = max(min(n, len(pool)) - len(ts.who_has), 0)
+            targets = sorted((ws for ws in pool if ws not in ts.who_has), key=lambda ws: ws.nbytes)[:missing]
+            for ws in targets:
+                plan.setdefault(ws.address, {})[key] = [h.address for h in ts.who_has]
+        replies = await asyncio.gather(*(self.rpc(w, "gather", who_has=who_has) for w, who_has in plan.items()))
+        for worker, nbytes in zip(plan, replies):
+            self.send_all(*st.add_keys(worker, list(nbytes), stimulus_id="replicate"))
+        return {k: len(ts.who_has) for k in msg["keys"] if (ts := st.tasks.get(k)) is not None}
+
+    async def restart(self, comm, msg):
+        """Forget every task, restart workers that have a nanny, and wait for them to come back."""
+        st = self.state
+        for cs in list(st.clients.values()):
+            for ts in list(cs.wants):
+                self.send_all({cs.id: [{"op": "cancelled-key", "key": ts.key, "reason": "restart"}]}, {})
+            self.send_all(*st.client_releases_keys(cs.id, [ts.key for ts in list(cs.wants)]))
+        n_before = len(st.workers)
+        nannies = [ws.nanny for ws in st.workers.values() if ws.nanny]
+        for ws in list(st.workers.values()):
+            if ws.nanny:
+                self.remove_worker(ws.address, stimulus_id="restart", safe=True)
+        results = await asyncio.gather(
+            *(self.rpc(nanny, "restart", timeout=msg.get("timeout", 30)) for nanny in nannies),
+            return_exceptions=True,
+        )
+        failed = [str(r) for r in results if isinstance(r, BaseException)]
+        deadline = time.time() + msg.get("timeout", 30)
+        while len(st.workers) < n_before and time.time() < deadline:
+            await asyncio.sleep(0.02)
+        if failed:
+            raise RuntimeError(f"Restarting workers failed: {failed}")
+        return len(st.workers)
+
+    async def run_on_scheduler(self, comm, msg):
+        if not self.allow_run_on_scheduler:
+            raise PermissionError(
+                "This scheduler does not run client code (it never unpickles what clients send). "
+                "Start it with Scheduler(allow_run_on_scheduler=True) or LocalCluster to allow run_on_scheduler."
+            )
+        from .protocol import Serialize, deserialize
+
+        func = deserialize(msg["function"])
+        args = deserialize(msg["args"]) if msg.get("args") is not None else ()
+        kwargs = deserialize(msg["kwargs"]) if msg.get("kwargs") is not None else {}
+        if _wants_scheduler(func):
+            kwargs["shoal_scheduler" if "shoal_scheduler" in _params(func) else "dask_scheduler"] = self
+        result = func(*args, **kwargs)
+        if asyncio.iscoroutine(result):
+            result = await result
+        return Serialize(result)
+
+    def adaptive_target(self, target_duration=5.0):
+        """How many workers the current work deserves: expected seconds of work / ``target_duration``."""
+        st = self.state
+        work = 0.0
+        pending = 0
+        for ts in st.tasks.values():
+            if ts.state in ("queued", "no-worker", "processing", "waiting"):
+                work += st._expected_duration(ts)
+                pending += 1
+        threads = max((ws.nthreads for ws in st.workers.values()), default=1)
+        target = math.ceil(work / target_duration / threads) if pending else 0
+        if pending:
+            target = max(target, 1)
+        if any(ts.state == "memory" for ts in st.tasks.values()):
+            target = max(target, 1)  # keep a worker while results are held
+        return {"target": target, "current": len(st.workers)}
+
+    # ---- information --------------------------------------------------------------------------
+
+    def scheduler_info(self):
+        return {
+            "type": "Scheduler",
+            "id": self.id,
+            "address": self.address,
+            "services": {"dashboard": self.http_port} if self.http_server is not None else {},
+            "started": self.start_time,
+            "workers": {w: ws.info() for w, ws in self.state.workers.items()},
+            "n_tasks": len(self.state.tasks),
+            "n_clients": len(self.state.clients),
+        }
+
+    def __repr__(self):
+        try:
+            address = self.address
+        except ValueError:
+            address = "not started"
+        st = self.state
+        return (f"<Scheduler {address!r}, workers: {len(st.workers)}, "
+                f"threads: {sum(ws.nthreads for ws in st.workers.values())}, tasks: {len(st.tasks)}>")
+
+    def _repr_html_(self):
+        from .reprs import scheduler_html
+
+        return scheduler_html(self.scheduler_info())
+
+
+def _params(func):
+    import inspect
+
+    try:
+        return inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return {}
+
+
+def _wants_scheduler(func):
+    params = _params(func)
+    return "dask_scheduler" in params or "shoal_scheduler" in params
+
+
+def versions():
+    import platform
+    import sys
+
+    import cloudpickle
+    import msgpack
+    import tornado
+
+    import shoal
+
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "pid": os.getpid(),
+        "packages": {
+            "shoal": getattr(shoal, "__version__", "?"),
+            "shoal.distributed": "0.1.0",
+            "tornado": tornado.version,
+            "msgpack": ".".join(map(str, msgpack.version)),
+            "cloudpickle": cloudpickle.__version__,
+        },
+    }
