@@ -64,6 +64,8 @@ def test_equal_values_equal_tokens_different_values_differ():
     assert tokenize(a) != tokenize(a.astype("f4"))
     assert tokenize(a.reshape(2, 5)) != tokenize(a)
     assert tokenize(a[::2]) == tokenize(np.ascontiguousarray(a[::2]))
+    assert tokenize(np.array(1.5)) == tokenize(np.array(1.5)) != tokenize(np.array(2.5))
+    assert tokenize(np.zeros((0, 3))) != tokenize(np.zeros((3, 0)))
     df = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
     assert tokenize(df) == tokenize(df.copy())
     assert tokenize(df) != tokenize(df.assign(b=["x", "z"]))

@@ -215,7 +215,7 @@ def _register_numpy():
         if x.dtype.hasobject:
             return ("ndarray-object", x.shape, normalize(x.ravel().tolist()))
         data = x if x.flags.c_contiguous else np.ascontiguousarray(x)
-        digest = hash_buffer(data.view(np.uint8).reshape(-1) if data.size else b"")
+        digest = hash_buffer(data.reshape(-1).view(np.uint8) if data.size else b"")
         return ("ndarray", type(x).__name__, str(x.dtype), x.shape, digest)
 
     @normalize_token.register(np.dtype)

@@ -1,0 +1,119 @@
+"""Assignment: ``x[index] = value`` builds a new graph and rebinds ``x`` to it (arrays stay
+immutable underneath). Masks (``x[x > 0] = 0``) become ``where``; ints/slices touch only the blocks
+they cover."""
+
+import itertools
+
+import numpy as np
+
+from shoal.base import tokenize
+
+from .chunks import chunk_offsets, is_unknown, unknown_chunks_message
+from .core import Array
+from .graph import graph_from_layer
+
+
+def setitem(x, index, value):
+    from .elementwise import where
+    from .io import asarray
+    from .slicing import _normalize_index
+
+    if isinstance(index, Array) and index.dtype == bool:
+        if index.shape != x.shape:
+            from .creation import broadcast_to
+
+            if index.ndim > x.ndim:
+                raise IndexError(f"boolean mask of shape {index.shape} is larger than the array of shape {x.shape}")
+            index = broadcast_to(index.reshape(index.shape + (1,) * (x.ndim - index.ndim)), x.shape)
+        if isinstance(value, Array) and value.ndim and value.shape != x.shape:
+            raise ValueError(
+                f"assigning an array of shape {value.shape} through a boolean mask needs the array shape "
+                f"{x.shape} or a scalar"
+            )
+        return where(index, asarray(value).astype(x.dtype) if isinstance(value, Array) else _cast(value, x.dtype), x)
+    if isinstance(index, np.ndarray) and index.dtype == bool and index.shape == x.shape:
+        return where(asarray(index), _cast(value, x.dtype), x)
+    if any(is_unknown(s) for s in x.shape):
+        raise ValueError(unknown_chunks_message(x.shape, "assignment"))
+    index = _normalize_index(x, index)
+    if any(i is None for i in index):
+        index = [i for i in index if i is not None]
+    if any(not (isinstance(i, slice) or isinstance(i, (int, np.integer))) for i in index):
+        raise NotImplementedError(
+            "assignment supports integers, slices and boolean masks of the array's shape; got "
+            + ", ".join(type(i).__name__ for i in index)
+        )
+    regions = [_region(i, n, d, x.shape) for d, (i, n) in enumerate(zip(index, x.shape))]
+    target_shape = tuple(len(r) for r, dropped in regions if not dropped)
+    if isinstance(value, Array):
+        from .creation import broadcast_to
+
+        try:
+            value_array = broadcast_to(value, target_shape).astype(x.dtype)
+        except ValueError:
+            raise ValueError(
+                f"could not broadcast a value of shape {value.shape} into the selected region of shape "
+                f"{target_shape} (array shape {x.shape})"
+            ) from None
+    else:
+        value = np.asarray(value)
+        try:
+            value = np.broadcast_to(value, target_shape)
+        except ValueError:
+            raise ValueError(
+                f"could not broadcast a value of shape {value.shape} into the selected region of shape "
+                f"{target_shape} (array shape {x.shape})"
+            ) from None
+        value_array = None
+    name = f"setitem-{tokenize(x.name, [str(i) for i in index], value if value_array is None else value_array.name)}"
+    layer = {}
+    pieces = []
+    offsets = [chunk_offsets(c) for c in x.chunks]
+    for idx in itertools.product(*(range(n) for n in x.numblocks)):
+        key = (x.name,) + idx
+        local, picks = [], []
+        for d, (positions, dropped) in enumerate(regions):
+            lo, hi = offsets[d][idx[d]], offsets[d][idx[d] + 1]
+            inside = np.nonzero((positions >= lo) & (positions < hi))[0]
+            local.append(positions[inside] - lo)
+            picks.append((inside, dropped))
+        if any(len(loc) == 0 for loc in local):
+            layer[(name,) + idx] = (_same, key)
+            continue
+        if value_array is not None:
+            # the region positions inside one block are consecutive: the value piece is a slice
+            piece = value_array[tuple(slice(int(p[0]), int(p[-1]) + 1) for p, dropped in picks if not dropped)]
+            piece = piece.rechunk(tuple((s,) for s in piece.shape)) if piece.ndim else piece
+            pieces.append(piece)
+            value_key = (piece.name,) + (0,) * piece.ndim
+            shape = tuple(len(loc) for loc in local)
+            layer[(name,) + idx] = (_assign, key, tuple(local), (np.reshape, value_key, shape))
+        else:
+            sub = value[np.ix_(*[p for p, dropped in picks if not dropped])] if target_shape else value
+            sub = sub.reshape(tuple(len(loc) for loc in local))
+            layer[(name,) + idx] = (_assign, key, tuple(local), sub.astype(x.dtype, copy=False))
+    deps = [x] + pieces
+    return Array(graph_from_layer(name, layer, deps), name, x.chunks, x.dtype)
+
+
+def _cast(value, dtype):
+    return np.asarray(value).astype(dtype) if np.ndim(value) else np.asarray(value, dtype=dtype)[()]
+
+
+def _region(index, n, axis, shape):
+    if isinstance(index, slice):
+        return np.arange(*index.indices(n)), False
+    i = int(index)
+    if not -n <= i < n:
+        raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n} (array shape {shape})")
+    return np.array([i % n]), True
+
+
+def _same(block):
+    return block
+
+
+def _assign(block, local, value):
+    out = block.copy()
+    out[np.ix_(*local)] = value
+    return out
