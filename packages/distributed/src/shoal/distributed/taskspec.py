@@ -9,7 +9,8 @@ its function once.  Arguments refer to dependencies by key; the worker substitut
 import pickle
 import threading
 
-from shoal.core import Literal, istask
+from shoal.core import istask
+from shoal.local import execute_task
 
 from .protocol import Serialized, dumps_function, serialize
 
@@ -56,23 +57,12 @@ def _load_function(data):
 
 
 def run_task(run_spec, data, dependencies):
-    """Execute a run spec given ``data`` (a mapping holding the dependencies' values)."""
+    """Execute a run spec given ``data`` (a mapping holding the dependencies' values).
+
+    Arguments are resolved by the core's task executor against the dependencies only, so the
+    graph spec means the same on a worker as on the local schedulers."""
+    inputs = {d: data[d] for d in dependencies}
     if "v" in run_spec:
-        value = _unpack(run_spec["v"])
-        return _resolve(value, data, dependencies)
+        return execute_task(_unpack(run_spec["v"]), inputs)
     func = _load_function(run_spec["f"])
-    args = _unpack(run_spec["a"])
-    return func(*[_resolve(a, data, dependencies) for a in args])
-
-
-def _resolve(arg, data, dependencies):
-    typ = type(arg)
-    if typ is Literal:  # shoal.core.quote: pass the value through untouched
-        return arg.value
-    if typ is tuple and arg and callable(arg[0]):
-        return arg[0](*[_resolve(a, data, dependencies) for a in arg[1:]])
-    if typ is list:
-        return [_resolve(a, data, dependencies) for a in arg]
-    if typ in (str, tuple, bytes, int) and arg in dependencies:
-        return data[arg]
-    return arg
+    return execute_task((func, *_unpack(run_spec["a"])), inputs)
