@@ -134,3 +134,8 @@ def test_persist_keeps_values_and_dataclasses_tokenize():
     assert len(q.dask) == 1
     assert shoal.tokenize(Point(1, 2)) == shoal.tokenize(Point(1, 2))
     assert shoal.tokenize(Point(1, 2)) != shoal.tokenize(Point(2, 1))
+
+
+def test_delayed_over_a_plain_dict_graph_collection():
+    part = Delayed(("a", 0), {("a", 0): [1, 2]})
+    assert delayed(len)(part).compute() == 2

@@ -60,3 +60,15 @@ def test_fuse_leaves_data_under_its_own_key():
     fused, _ = fuse(dsk, keys=["use", "n"])
     assert fused["data"] is h and fused["use"] == (id, "data")
     assert fused["lit"] == [1, 2] and fused["n"] == (len, "lit")
+
+
+def test_fuse_does_not_duplicate_an_input_used_twice():
+    calls = []
+
+    def record(x):
+        calls.append(x)
+        return x
+
+    dsk = {"a": (record, 1), "b": (add, "a", "a")}
+    fused, _ = fuse(dsk, keys=["b"])
+    assert get_sync(fused, "b") == 2 and calls == [1]

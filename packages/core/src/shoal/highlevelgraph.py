@@ -141,7 +141,10 @@ def _toposort_layers(dependencies: Mapping) -> list:
 
 
 def _layer_name(collection) -> str:
-    name = getattr(collection, "name", None) or getattr(collection, "key", None)
-    if isinstance(name, tuple):
-        name = name[0]
-    return str(name) if name is not None else f"graph-{id(collection)}"
+    """A layer name for a collection whose graph is a plain dict: the name part of its first key
+    (through the protocol only: attribute access on a Delayed would build a new Delayed)."""
+    keys = list(flatten(collection.__shoal_keys__()))
+    key = keys[0] if keys else None
+    if isinstance(key, tuple):
+        key = key[0]
+    return str(key) if key is not None else f"graph-{id(collection)}"

@@ -13,6 +13,7 @@ import os
 import threading
 import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
 import cloudpickle
 
@@ -61,6 +62,17 @@ def _run_batch(payload: bytes) -> list:
     return out
 
 
+def _outcomes(fut) -> list:
+    try:
+        return fut.result()
+    except BrokenProcessPool as e:
+        raise BrokenProcessPool(
+            "a worker process of the processes scheduler died. If this script has no "
+            "`if __name__ == '__main__':` guard, add one: worker processes are started with "
+            "'spawn' and import the main module again (or set multiprocessing.context to 'fork')."
+        ) from e
+
+
 def get(dsk, keys, num_workers=None, callbacks=None, context=None, **kwargs):
     """Run the graph on a pool of ``num_workers`` processes (start method from config or ``context``).
 
@@ -89,7 +101,7 @@ def get(dsk, keys, num_workers=None, callbacks=None, context=None, **kwargs):
             finished, _ = wait(inflight, timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in finished:
                 batch = inflight.pop(fut)
-                for key, (status, *rest) in zip(batch, fut.result()):
+                for key, (status, *rest) in zip(batch, _outcomes(fut)):
                     if status == "ok":
                         run.finish(key, cloudpickle.loads(rest[0]))
                         continue

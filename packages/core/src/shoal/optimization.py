@@ -50,7 +50,8 @@ def fuse(dsk: Mapping, keys=None, dependencies: Mapping | None = None, max_lengt
     for k, deps in dependencies.items():
         if len(deps) == 1:
             (d,) = deps
-            if len(dependents[d]) == 1 and d not in keep and istask(dsk[d]):
+            if (len(dependents[d]) == 1 and d not in keep and istask(dsk[d])
+                    and len(get_dependencies(dsk, task=dsk[k], as_list=True)) == 1):  # used once, not twice
                 child[d] = k
     if not child:
         return dict(dsk), {k: set(v) for k, v in dependencies.items()}

@@ -71,7 +71,11 @@ def normalize(obj):
     """The normal form of ``obj`` (what :func:`tokenize` hashes)."""
     t = type(obj)
     if t in _PRIMITIVES:
-        return obj if t is not float else repr(obj)
+        return obj
+    if t is dict:
+        return _normalize_dict(obj)
+    if t is list or t is tuple:
+        return _normalize_seq(obj)
     method = getattr(obj, "__shoal_tokenize__", None)
     if method is not None and not isinstance(obj, type):
         return (t.__qualname__, normalize(method()))
@@ -83,9 +87,12 @@ def _normalize_seq(seq):
     ident = id(seq)
     if ident in seen:
         return ("cycle", seen[ident])
+    name = type(seq).__name__
+    if all(type(x) in _PRIMITIVES for x in seq):  # plain data: nothing to normalise
+        return (name, list(seq))
     seen[ident] = len(seen)
     try:
-        return (type(seq).__name__, [normalize(x) for x in seq])
+        return (name, [normalize(x) for x in seq])
     finally:
         del seen[ident]
 
@@ -136,8 +143,12 @@ def _normalize_sequence(seq):
 
 @normalize_token.register(dict)
 def _normalize_dict(d):
-    items = [(normalize(k), normalize(v)) for k, v in d.items()]
-    return ("dict", sorted(items, key=str))
+    try:
+        keys = sorted(d)  # keys of one comparable type (the usual case) sort cheaply
+    except TypeError:
+        items = [(normalize(k), normalize(v)) for k, v in d.items()]
+        return ("dict", sorted(items, key=str))
+    return ("dict", [(normalize(k), normalize(d[k])) for k in keys])
 
 
 @normalize_token.register((set, frozenset))
