@@ -17,7 +17,8 @@ def test_from_sequence_npartitions(n, npartitions):
     assert b.npartitions == max(1, min(n, npartitions))
     assert_eq(b, list(range(n)))
     sizes = [len(p) for p in shoal.compute(*b.to_delayed(), scheduler="sync")]
-    assert max(sizes) - min(sizes) <= 1
+    size = max(1, -(-n // npartitions))  # Dask's rule: ceil(n / npartitions), the last one shorter
+    assert all(s == size for s in sizes[:-1]) and 0 <= sizes[-1] <= size
 
 
 def test_from_sequence_partition_size():

@@ -184,9 +184,34 @@ def test_repartition_npartitions(n):
     assert sum(sizes) == 30 and all(s > 0 for s in sizes)
 
 
+@pytest.mark.parametrize("inline", [True, False])
+def test_repartition_computes_merged_inputs_in_the_merging_task(inline):
+    b = sb.from_sequence(range(40), npartitions=8).filter(lambda x: x % 3).map(lambda x: x * 2)
+    r = b.repartition(2)
+    with shoal.config.set({"bag.inline-combined-inputs": inline}):
+        graph = r.__shoal_optimize__(r.__shoal_graph__(), r.__shoal_keys__())
+        assert len(graph) == (2 if inline else 10)
+        assert r.compute(scheduler="processes") == [x * 2 for x in range(40) if x % 3]
+    # an input partition that is also wanted elsewhere is computed once, in its own task
+    both = shoal.compute(r.count(), b.sum(), optimize_graph=True)
+    assert both == (len([x for x in range(40) if x % 3]), sum(x * 2 for x in range(40) if x % 3))
+
+
+def test_zip_and_map_compute_their_input_partitions_in_one_task():
+    a = sb.from_sequence(range(12), npartitions=3).map(lambda x: x + 1)
+    c = sb.range(12, npartitions=3).map(lambda x: x * 10)  # its own input, not shared with a
+    for combined, expected in [(sb.zip(a, c), [(x + 1, x * 10) for x in range(12)]),
+                               (a.map(lambda x, y: x - y, c), [x + 1 - x * 10 for x in range(12)]),
+                               (a.map(lambda x, y: x * y, y=c), [(x + 1) * x * 10 for x in range(12)])]:
+        graph = combined.__shoal_optimize__(combined.__shoal_graph__(), combined.__shoal_keys__())
+        assert len(graph) == 3
+        assert combined.compute(scheduler="processes") == expected
+    assert sb.zip(a, a).compute() == [(x + 1, x + 1) for x in range(12)]
+
+
 def test_repartition_partition_size():
     b = sb.from_sequence(range(30), npartitions=4)
-    r = b.repartition(partition_size=7)
+    r = b.repartition(partition_size=7 * 28)  # bytes, as in Dask: seven small ints
     assert r.npartitions == 5
     assert [len(p) for p in shoal.compute(*r.to_delayed(), scheduler="sync")] == [7, 7, 7, 7, 2]
     assert_eq(r, list(range(30)))

@@ -167,7 +167,7 @@ def test_to_textfiles_round_trip(tmp_path, ext):
     paths = b.to_textfiles(str(tmp_path / f"out-*.{ext}"))
     assert len(paths) == 4 and all(p.endswith(f".{ext}") for p in paths)
     with OPENERS[ext](paths[1], "rt") as f:
-        assert f.read().splitlines() == [f"line {i}" for i in range(6, 12)]
+        assert f.read().splitlines() == [f"line {i}" for i in range(7, 14)]  # partitions of 7
     assert_eq(sb.read_text(str(tmp_path / f"out-*.{ext}")).map(str.strip), b)
 
 
@@ -186,3 +186,19 @@ def test_to_textfiles_directory_name_function_and_delayed(tmp_path):
 def test_to_textfiles_rejects_non_strings(tmp_path):
     with pytest.raises(TypeError, match="partition 0.*json.dumps"):
         sb.from_sequence([{"a": 1}], npartitions=1).to_textfiles(str(tmp_path / "*.txt"))
+
+
+def test_local_files_are_read_without_fsspec_in_the_task(tmp_path):
+    """Local plain/gzip/bz2/xz files are opened with the standard library (workers need not import
+    fsspec); other codecs and filesystems go through fsspec."""
+    from shoal.bag.text import _reader
+
+    local = fsspec.filesystem("file")
+    assert _reader(local, [("a.gz", "gzip"), ("b.txt", None), ("c.xz", "xz")]) is None
+    assert _reader(local, [("a.zip", "zip")]) is local
+    memory = fsspec.filesystem("memory")
+    assert _reader(memory, [("a.gz", "gzip")]) is memory
+    with gzip.open(tmp_path / "a.txt.gz", "wt", encoding="latin-1") as f:
+        f.write("caf\xe9\r\nline two\n")
+    lines = sb.read_text(str(tmp_path / "a.txt.gz"), encoding="latin-1").compute()
+    assert lines == ["caf\xe9\n", "line two\n"]  # universal newlines, as fsspec's text mode

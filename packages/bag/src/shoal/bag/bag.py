@@ -152,10 +152,12 @@ class Bag(ShoalMethodsMixin):
         return reductions.foldby(self, key, binop, initial, combine, combine_initial, split_every)
 
     # -- whole-bag reorganisation ----------------------------------------------------------------
-    def groupby(self, grouper, npartitions=None, shuffle=None, **kwargs) -> Bag:
+    def groupby(self, grouper, method=None, npartitions=None, blocksize=None, max_branch=None,
+                shuffle=None) -> Bag:
         """``(key, [elements])`` pairs, all elements of a key together, by a full shuffle
-        (prefer ``foldby`` when the groups are then reduced)."""
-        return shuffle_groupby(self, grouper, npartitions, shuffle, **kwargs)
+        (prefer ``foldby`` when the groups are then reduced). ``grouper`` is a function or a key to
+        look up in each element; ``shuffle`` (or ``method``) is ``'disk'``, ``'tasks'`` or ``'auto'``."""
+        return shuffle_groupby(self, grouper, npartitions, shuffle, method, max_branch, blocksize)
 
     def join(self, other, on_self, on_other=None) -> Bag:
         """``(other_element, element)`` for each pair with ``on_other(o) == on_self(x)``; ``other`` is an
@@ -175,8 +177,8 @@ class Bag(ShoalMethodsMixin):
         return sequence.take(self, k, npartitions, compute, warn)
 
     def repartition(self, npartitions=None, partition_size=None) -> Bag:
-        """The same elements in ``npartitions`` partitions (or partitions of ``partition_size``
-        elements, or of that many bytes when given as ``'100 MB'``)."""
+        """The same elements in ``npartitions`` partitions, or in partitions of about
+        ``partition_size`` bytes (an int or a string such as ``'100 MB'``; this computes the bag)."""
         return sequence.repartition(self, npartitions, partition_size)
 
     def random_sample(self, prob: float, random_state=None) -> Bag:

@@ -4,12 +4,17 @@ shoal.dataframe DataFrame, imported only when asked for)."""
 from __future__ import annotations
 
 from shoal.bag.optimize import optimize
+from shoal.highlevelgraph import HighLevelGraph
 from shoal.utils import import_required
 
 
 def _graph(collection, keys, optimize_graph: bool):
+    """The collection's graph for ``keys``; an optimised graph is wrapped as a one-layer
+    HighLevelGraph, so Delayed values made from it can be passed on to other delayed calls."""
     graph = collection.__shoal_graph__()
-    return optimize(graph, keys) if optimize_graph else graph
+    if not optimize_graph:
+        return graph
+    return HighLevelGraph({collection.name: optimize(graph, keys)}, {collection.name: set()})
 
 
 def to_delayed(bag, optimize_graph: bool = True) -> list:

@@ -121,7 +121,8 @@ _FLIPPED: dict = {}
 for _name, _op in [("add", operator.add), ("sub", operator.sub), ("mul", operator.mul),
                    ("truediv", operator.truediv), ("floordiv", operator.floordiv),
                    ("mod", operator.mod), ("pow", operator.pow), ("and", operator.and_),
-                   ("or", operator.or_), ("xor", operator.xor)]:
+                   ("or", operator.or_), ("xor", operator.xor), ("lshift", operator.lshift),
+                   ("rshift", operator.rshift)]:
     setattr(Item, f"__{_name}__", _binary(_op))
     setattr(Item, f"__r{_name}__", _binary(_op, reflected=True))
 for _name, _op in [("lt", operator.lt), ("le", operator.le), ("gt", operator.gt), ("ge", operator.ge)]:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from itertools import chain, islice
 
 from shoal.bag.errors import Where, add_where
+from shoal.bag.fastpaths import fast_equivalent
 
 
 class _NoDefault:
@@ -55,9 +56,10 @@ def as_list(partition) -> list:
 
 def map_elements(func, partition, where: Where):
     """``func(x)`` for every element, naming the element (file and line when known) if it fails."""
+    call = fast_equivalent(func)
     for index, x in enumerate(partition):
         try:
-            y = func(x)
+            y = call(x)
         except Exception as e:
             add_where(e, func, where.describe(index))
             raise

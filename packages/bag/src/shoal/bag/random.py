@@ -77,11 +77,16 @@ def choices(population, k: int = 1, split_every=None):
 
 
 def random_sample(bag, prob: float, random_state=None):
-    """Each element kept independently with probability ``prob``; an int ``random_state`` makes the
-    result reproducible."""
+    """Each element kept independently with probability ``prob``; an int or a ``random.Random``
+    ``random_state`` makes the result reproducible."""
     if not 0 <= prob <= 1:
         raise ValueError(f"random_sample: prob must be between 0 and 1, got {prob}")
-    seed = _random.random() if random_state is None else random_state
+    if random_state is None:
+        seed = _random.random()
+    elif isinstance(random_state, _random.Random):  # as in Dask: draw the seed from the user's generator
+        seed = random_state.getrandbits(64)
+    else:
+        seed = random_state
     name = f"random-sample-{tokenize(bag, prob, seed)}"
     layer = {(name, i): (keep_with_probability, prob, f"{seed}-{i}", (bag.name, i))
              for i in range(bag.npartitions)}

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import builtins
 import heapq
+import itertools
 import math
 import operator
-from collections import Counter
+from collections import Counter, deque
 from functools import partial, reduce
 
 import shoal.config
@@ -106,37 +107,35 @@ def fold(bag, binop, combine=None, initial=no_default, split_every=None, out_typ
 
 def _extreme(pick, what, bag, split_every):
     name = f"{what}-{tokenize(bag, split_every)}"
-    return tree_reduce(bag, name, partial(_fold_partition, pick, no_default),
+    return tree_reduce(bag, name, partial(_extreme_of_partition, pick),
                        partial(_fold_results, pick, no_default),
                        partial(_fold_final, pick, no_default, what), split_every)
 
 
-def _smaller(a, b):
-    return b if b < a else a
-
-
-def _larger(a, b):
-    return b if b > a else a
+def _extreme_of_partition(pick, partition) -> list:
+    """``[builtins.min(partition)]`` (or max), ``[]`` for an empty partition: the C loop, not a
+    Python ``reduce``."""
+    value = pick(partition, default=no_default)
+    return [] if value is no_default else [value]
 
 
 def min(bag, split_every=None):  # noqa: A001 - the name users know
     """The smallest element."""
-    return _extreme(_smaller, "min", bag, split_every)
+    return _extreme(builtins.min, "min", bag, split_every)
 
 
 def max(bag, split_every=None):  # noqa: A001 - the name users know
     """The largest element."""
-    return _extreme(_larger, "max", bag, split_every)
+    return _extreme(builtins.max, "max", bag, split_every)
 
 
 # -- simple aggregates ---------------------------------------------------------------------------
 def _count(partition) -> int:
     if isinstance(partition, (list, tuple, range)):
         return len(partition)
-    n = 0
-    for _ in partition:
-        n += 1
-    return n
+    numbers = itertools.count()
+    deque(zip(partition, numbers), maxlen=0)  # consumes a lazy partition in C, numbering as it goes
+    return next(numbers)
 
 
 def count(bag, split_every=None):

@@ -143,19 +143,16 @@ def split_partition(partition, pieces: int) -> list:
 
 
 def _repartition_by_size(bag, partition_size):
-    """Partitions of ``partition_size`` elements (an int), or of about that many bytes (a str such as
-    ``'100 MB'``); the bag's partition lengths are computed first."""
-    stats = bag.map_partitions(_length_and_bytes, bytes_wanted=isinstance(partition_size, str))
-    stats = stats.compute()
+    """Partitions of about ``partition_size`` bytes (an int, or a string such as ``'100 MB'``), as in
+    Dask; the bag's partition lengths and element sizes are computed first."""
+    size_bytes = parse_bytes(partition_size) if isinstance(partition_size, str) else partition_size
+    if size_bytes < 1:
+        raise ValueError(f"repartition: partition_size must be at least 1 byte, got {partition_size}")
+    stats = bag.map_partitions(_length_and_bytes).compute()
     lengths = [n for n, _ in stats]
     total = sum(lengths)
-    if isinstance(partition_size, str):
-        average = sum(b for _, b in stats) / total if total else 1
-        size = max(1, int(parse_bytes(partition_size) / max(average, 1)))
-    else:
-        size = int(partition_size)
-        if size < 1:
-            raise ValueError(f"repartition: partition_size must be at least 1, got {partition_size}")
+    average = sum(b for _, b in stats) / total if total else 1
+    size = max(1, int(size_bytes / max(average, 1)))
     name = f"repartition-size-{tokenize(bag, partition_size)}"
     starts = list(itertools.accumulate(lengths, initial=0))
     layer = {}
@@ -167,9 +164,8 @@ def _repartition_by_size(bag, partition_size):
     return new_bag(name, layer, [bag], len(layer))
 
 
-def _length_and_bytes(partition, bytes_wanted):
-    nbytes = sum(sys.getsizeof(x) for x in partition) if bytes_wanted else 0
-    return [(len(partition), nbytes)]
+def _length_and_bytes(partition):
+    return [(len(partition), sum(sys.getsizeof(x) for x in partition))]
 
 
 def _slice(partition, start, stop):

@@ -9,6 +9,7 @@ failing ``map(json.loads)`` names the file and the line.
 
 from __future__ import annotations
 
+import importlib
 from functools import partial
 
 from shoal.bag.graph import new_bag
@@ -66,15 +67,38 @@ def _file_partitions(name, fs, paths, compression, encoding, errors, linedelimit
     for i, group in enumerate(groups):
         files = [(path, infer_compression(path) if compression == "infer" else compression)
                  for path in group]
-        layer[(name, i)] = (file_lines, fs, files, encoding, errors, linedelimiter, include_path)
+        layer[(name, i)] = (file_lines, _reader(fs, files), files, encoding, errors, linedelimiter,
+                            include_path)
         origins.append((group[0], 0) if len(group) == 1 else None)
     return layer, origins, []
+
+
+_STDLIB_CODECS = {None: "builtins", "gzip": "gzip", "bz2": "bz2", "xz": "lzma", "lzma": "lzma"}
+
+
+def _reader(fs, files):
+    """``None`` when ``files`` are local and plain or gzip/bz2/xz: the task then opens them with the
+    standard library, so a worker process reading local files never imports fsspec (as fast per
+    line, and it saves each fresh worker that import). Otherwise the fsspec filesystem."""
+    local = "file" in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,))
+    if local and all(codec in _STDLIB_CODECS for _, codec in files):
+        return None
+    return fs
+
+
+def open_text(fs, path: str, codec, encoding: str, errors: str):
+    """A text-mode file object (universal newlines) for ``path``, through ``fs`` or, when ``fs`` is
+    None, the standard library's ``open`` of the codec's module."""
+    if fs is not None:
+        return fs.open(path, "rt", compression=codec, encoding=encoding, errors=errors)
+    module = importlib.import_module(_STDLIB_CODECS[codec])
+    return module.open(path, "rt", encoding=encoding, errors=errors)
 
 
 def file_lines(fs, files, encoding, errors, linedelimiter, include_path):
     """The lines of each ``(path, compression)`` in ``files``, read lazily one after another."""
     for path, codec in files:
-        with fs.open(path, "rt", compression=codec, encoding=encoding, errors=errors) as f:
+        with open_text(fs, path, codec, encoding, errors) as f:
             lines = iter(f) if linedelimiter is None else _split_stream(f, linedelimiter)
             if include_path:
                 for line in lines:
@@ -119,7 +143,8 @@ def _block_partitions(name, fs, paths, blocksize, compression, encoding, errors,
     layer, origins, deps = {}, [], []
     for path in paths:
         if codecs[path] is not None:
-            layer[(name, len(layer))] = (file_lines, fs, [(path, codecs[path])], encoding, errors,
+            files = [(path, codecs[path])]
+            layer[(name, len(layer))] = (file_lines, _reader(fs, files), files, encoding, errors,
                                          linedelimiter, include_path)
             origins.append((path, 0))
             continue
