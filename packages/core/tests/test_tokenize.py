@@ -71,6 +71,8 @@ def test_equal_values_equal_tokens_different_values_differ():
     assert tokenize(df) != tokenize(df.assign(b=["x", "z"]))
     assert tokenize(df) != tokenize(df.set_axis([1, 2]))
     assert tokenize(df.a) != tokenize(df.a.rename("c"))
+    lists = pd.DataFrame({"l": [[1, 2], [3]]})
+    assert tokenize(lists) == tokenize(lists.copy()) != tokenize(pd.DataFrame({"l": [[1, 2], [4]]}))
     assert tokenize({"a": 1, "b": 2}) == tokenize({"b": 2, "a": 1})
     assert tokenize([1, 2]) != tokenize((1, 2)) != tokenize({1, 2})
     assert tokenize(1) != tokenize(1.0) != tokenize("1")

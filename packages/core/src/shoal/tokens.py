@@ -262,10 +262,13 @@ def _register_pandas():
         numpy_values = getattr(values, "_ndarray", None)  # NumPy-backed extension arrays (datetimes, ...)
         if isinstance(numpy_values, np.ndarray) and numpy_values.dtype.kind in "biufcmM":
             return str(values.dtype) + column_digest(numpy_values)
-        if isinstance(values, np.ndarray):
-            hashed = pd.util.hash_array(values)
-        else:
-            hashed = pd.util.hash_pandas_object(pd.Series(values, copy=False), index=False).to_numpy()
+        try:
+            if isinstance(values, np.ndarray):
+                hashed = pd.util.hash_array(values)
+            else:
+                hashed = pd.util.hash_pandas_object(pd.Series(values, copy=False), index=False).to_numpy()
+        except TypeError:  # unhashable cells (lists, dicts): normalise them one by one
+            return str(normalize(list(values)))
         return hash_buffer(hashed)
 
     def index_token(idx):

@@ -1,0 +1,176 @@
+"""Series and Index: partitioned pandas Series and Index objects."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import _reductions as red
+from ._collection import FrameBase, _align, _expr_of, _nlargest, _nsmallest, new_collection
+from ._expr import Expr, Filter, MapPartitions
+from ._meta import emulate, infer_meta_from_sample, is_pandas, make_meta, meta_nonempty
+
+
+class Series(FrameBase):
+    """A partitioned pandas Series."""
+
+    @property
+    def name(self):
+        return self._meta.name
+
+    @property
+    def dtype(self):
+        return self._meta.dtype
+
+    @property
+    def ndim(self):
+        return 1
+
+    def __getitem__(self, key):
+        key = _expr_of(key)
+        if isinstance(key, Expr):
+            a, b = _align(self._expr, key)
+            return new_collection(Filter(a, b))
+        return self.loc[key]
+
+    def rename(self, index=None):
+        return self._method("rename", index)
+
+    def to_frame(self, name=None):
+        if name is None:
+            return self._method("to_frame")
+        return self._method("to_frame", name)
+
+    def map(self, arg, na_action=None, meta=None):
+        if meta is None and not isinstance(arg, (dict, pd.Series)):
+            meta = infer_meta_from_sample(lambda s: s.map(arg, na_action=na_action), [self._meta],
+                                          {}, "Series.map")
+        elif meta is None:
+            meta = make_meta(meta_nonempty(self._meta).map(arg, na_action=na_action))
+        else:
+            meta = _series_meta(meta, self.name)
+        return new_collection(MapPartitions(_series_map, meta, "keep",
+                                            {"arg": arg, "na_action": na_action}, False, [self._expr]))
+
+    def apply(self, func, convert_dtype=None, meta=None, args=(), **kwds):
+        if meta is None:
+            meta = infer_meta_from_sample(lambda s: s.apply(func, args=args, **kwds), [self._meta], {},
+                                          "Series.apply")
+        else:
+            meta = _series_meta(meta, self.name)
+        return new_collection(MapPartitions(_series_apply, meta, "keep",
+                                            {"func": func, "args": args, "kwds": kwds}, False,
+                                            [self._expr]))
+
+    def nlargest(self, n=5, split_every=None):
+        return self.reduction(_nlargest, meta=self._meta, chunk_kwargs={"n": n, "columns": None},
+                              aggregate_kwargs={"n": n, "columns": None}, split_every=split_every)
+
+    def nsmallest(self, n=5, split_every=None):
+        return self.reduction(_nsmallest, meta=self._meta, chunk_kwargs={"n": n, "columns": None},
+                              aggregate_kwargs={"n": n, "columns": None}, split_every=split_every)
+
+    def between(self, left, right, inclusive="both"):
+        return self._method("between", left, right, inclusive=inclusive)
+
+    def nunique(self, dropna=True, split_every=None):
+        return new_collection(red.nunique(self._expr, dropna, split_every))
+
+    def unique(self, split_every=None):
+        return new_collection(red.unique(self._expr, split_every))
+
+    def value_counts(self, sort=True, ascending=False, dropna=True, normalize=False, split_every=None):
+        return new_collection(red.value_counts(self._expr, sort, ascending, dropna, normalize,
+                                               split_every))
+
+    def mode(self, dropna=True, split_every=None):
+        return new_collection(red.mode(self._expr, dropna, split_every))
+
+    def groupby(self, by=None, **kwargs):
+        from ._groupby import SeriesGroupBy
+
+        return SeriesGroupBy(self, by, **kwargs)
+
+    def reset_index(self, drop=False, name=None):
+        from ._shuffle import reset_index
+
+        if name is not None and not drop:
+            return reset_index(self.rename(name), drop)
+        return reset_index(self, drop)
+
+    def dot(self, other):
+        return (self * other).sum()
+
+    @property
+    def str(self):
+        from ._accessors import StringAccessor
+
+        return StringAccessor(self)
+
+    @property
+    def dt(self):
+        from ._accessors import DatetimeAccessor
+
+        return DatetimeAccessor(self)
+
+    @property
+    def cat(self):
+        from ._categorical import CategoricalAccessor
+
+        return CategoricalAccessor(self)
+
+    def to_timestamp(self, *args, **kwargs):
+        return self._method("to_timestamp", *args, **kwargs)
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.compute(), dtype=dtype)
+
+
+def _series_meta(meta, name):
+    meta = make_meta(meta)
+    if not is_pandas(meta):
+        return pd.Series([], dtype=np.asarray(meta).dtype if np.isscalar(meta) else meta, name=name)
+    return meta
+
+
+def _series_map(s, arg, na_action):
+    return s.map(arg, na_action=na_action)
+
+
+def _series_apply(s, func, args, kwds):
+    return s.apply(func, args=args, **kwds)
+
+
+class Index(Series):
+    """A partitioned pandas Index."""
+
+    def __getattr__(self, key):
+        if key.startswith("_"):
+            raise AttributeError(key)
+        if hasattr(self._meta, key):
+            return self._method(key) if callable(getattr(self._meta, key)) else \
+                new_collection(MapPartitions(_getattr, emulate(_getattr, self._meta, key), "keep",
+                                             {"attr": key}, False, [self._expr]))
+        raise AttributeError(f"Index has no attribute {key!r}")
+
+    def to_series(self):
+        return self._method("to_series")
+
+    def to_frame(self, name=None):
+        return self._method("to_frame")
+
+    @property
+    def index(self):
+        raise AttributeError("an Index has no .index")
+
+    def min(self, split_every=None):
+        return new_collection(red.method_reduction(self._expr, "min"))
+
+    def max(self, split_every=None):
+        return new_collection(red.method_reduction(self._expr, "max"))
+
+    def count(self, split_every=None):
+        return new_collection(red.length(self._expr))
+
+
+def _getattr(obj, attr):
+    return getattr(obj, attr)
