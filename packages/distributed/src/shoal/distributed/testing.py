@@ -10,12 +10,15 @@
         assert await c.submit(sum, [1, 2]) == 3
 
 ``inproc_cluster`` is the same as an async context manager, and the ``client`` pytest fixture (import
-it into a conftest.py) gives a blocking Client on an in-process LocalCluster.
+it into a conftest.py) gives a blocking Client on an in-process LocalCluster.  ``until`` (async) and
+``until_blocking`` wait for a condition instead of sleeping a guessed time, so tests stay green on
+a loaded machine.
 """
 
 import asyncio
 import contextlib
 import functools
+import time
 
 from .client import Client
 from .scheduler import Scheduler
@@ -35,6 +38,33 @@ async def inproc_cluster(nthreads=(1, 1), validate=True, scheduler_kwargs=None, 
             yield s, workers
         finally:
             await asyncio.gather(*(w.close() for w in workers), return_exceptions=True)
+
+
+async def until(predicate, timeout=10, interval=0.01, what=None):
+    """Wait until ``predicate()`` is true; ``TimeoutError`` naming ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Gave up after {timeout} s waiting for {what or _describe(predicate)}")
+        await asyncio.sleep(interval)
+
+
+def until_blocking(predicate, timeout=10, interval=0.01, what=None):
+    """``until`` for blocking code (tests using the synchronous Client)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Gave up after {timeout} s waiting for {what or _describe(predicate)}")
+        time.sleep(interval)
+
+
+def _describe(predicate):
+    import inspect
+
+    try:
+        return inspect.getsource(predicate).strip()
+    except (OSError, TypeError):
+        return repr(predicate)
 
 
 def gen_cluster(nthreads=(1, 1), client=True, timeout=30, validate=True, scheduler_kwargs=None,
