@@ -9,7 +9,6 @@ share one graph, so common inputs run once.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 
 from shoal.core import as_literal, flatten
@@ -269,8 +268,3 @@ class ShoalMethodsMixin:
 
     def visualize(self, filename="mydask", format=None, optimize_graph=False, **kwargs):
         return visualize(self, filename=filename, format=format, optimize_graph=optimize_graph, **kwargs)
-
-
-def random_name(prefix: str) -> str:
-    """A unique key name for impure operations."""
-    return f"{prefix}-{uuid.uuid4().hex}"

@@ -151,20 +151,12 @@ class Literal:
         return f"literal<{type(self.value).__name__}>"
 
 
-def unquote(x):
-    return x.value if type(x) is Literal else x
-
-
 def as_literal(value):
     """``value`` made safe to store in a graph as data: lists, tuples and strs (which a scheduler would
     read as tasks, keys or lists of keys) are quoted, everything else is stored as it is."""
     if type(value) in (tuple, list, str):
         return quote(value)
     return value
-
-
-def _describe(key) -> str:
-    return repr(key)
 
 
 def validate_graph(dsk: Mapping, dependencies: Mapping | None = None) -> dict:
@@ -184,16 +176,35 @@ def validate_graph(dsk: Mapping, dependencies: Mapping | None = None) -> dict:
     _check_missing(dsk)
     cycle = find_cycle(dependencies)
     if cycle:
-        raise GraphError("the graph has a cycle: " + " -> ".join(_describe(k) for k in cycle))
+        raise GraphError("the graph has a cycle: " + " -> ".join(repr(k) for k in cycle))
     return dict(dependencies)
 
 
-def _check_missing(dsk: Mapping) -> None:
-    """Direct task arguments shaped like keys (``('x', 1)``) must be in the graph: they are meant as keys."""
-    from shoal.local import _check_tuple_args
+def _key_like(a) -> bool:
+    return len(a) > 1 and type(a[0]) is str and type(a[1]) is int
 
+
+def check_task_arguments(key, task, dsk) -> None:
+    """A task argument shaped like a key, ``(f, ('x', 1))``, that is not in the graph is a missing input.
+
+    Only direct arguments of tasks are checked: tuples inside lists are ordinary data (pairs, records).
+    """
+    stack = [task]
+    while stack:
+        t = stack.pop()
+        if type(t) is not tuple or not t or not callable(t[0]):
+            continue
+        for a in t[1:]:
+            if type(a) is tuple and a:
+                if callable(a[0]):
+                    stack.append(a)
+                elif _key_like(a) and a not in dsk:
+                    raise GraphError(f"task {key!r} depends on key {a!r}, which is not in the graph")
+
+
+def _check_missing(dsk: Mapping) -> None:
     for k, task in dsk.items():
-        _check_tuple_args(k, task, dsk)
+        check_task_arguments(k, task, dsk)
 
 
 def find_cycle(dependencies: Mapping) -> list | None:

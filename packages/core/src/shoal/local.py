@@ -15,7 +15,7 @@ import sys
 import threading
 
 from shoal.callbacks import collect_callbacks
-from shoal.core import GraphError, _find_deps, Literal, find_cycle, flatten, iskey
+from shoal.core import GraphError, Literal, _find_deps, check_task_arguments, find_cycle, flatten, iskey
 from shoal.order import order_dependencies
 from shoal.utils import ensure_dict
 
@@ -49,10 +49,6 @@ def _argument(a, cache):
     return a
 
 
-def _key_like(a) -> bool:
-    return len(a) > 1 and type(a[0]) is str and type(a[1]) is int
-
-
 def prepare(dsk) -> tuple[dict, dict]:
     """Check keys and missing dependencies; return ``(dependencies, dependents)`` as ordered lists."""
     deps: dict = {}
@@ -69,7 +65,7 @@ def prepare(dsk) -> tuple[dict, dict]:
             if len(out) > 1:
                 out = list(dict.fromkeys(out))
             if type(task) is tuple:
-                _check_tuple_args(k, task, dsk)
+                check_task_arguments(k, task, dsk)
         elif type(task) is str and task in dsk and task != k:
             out = [task]  # an alias: 'y': 'x'
         deps[k] = out
@@ -78,24 +74,6 @@ def prepare(dsk) -> tuple[dict, dict]:
         for d in ds:
             dependents[d].append(k)
     return deps, dependents
-
-
-def _check_tuple_args(key, task, dsk) -> None:
-    """A task argument shaped like a key, ``(f, ('x', 1))``, that is not in the graph is a missing input.
-
-    Only direct arguments of tasks are checked: tuples inside lists are ordinary data (pairs, records).
-    """
-    stack = [task]
-    while stack:
-        t = stack.pop()
-        if type(t) is not tuple or not t or not callable(t[0]):
-            continue
-        for a in t[1:]:
-            if type(a) is tuple and a:
-                if callable(a[0]):
-                    stack.append(a)
-                elif _key_like(a) and a not in dsk:
-                    raise GraphError(f"task {key!r} depends on key {a!r}, which is not in the graph")
 
 
 class RemoteTraceback(Exception):

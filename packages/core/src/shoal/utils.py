@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import importlib
 import re
-import sys
 from collections.abc import Mapping
 
 
@@ -150,7 +149,3 @@ def import_required(module: str, extra: str):
         raise ImportError(
             f"{module} is needed for this; install it with `pip install {extra}`"
         ) from e
-
-
-def is_module_imported(name: str) -> bool:
-    return name in sys.modules
