@@ -15,6 +15,9 @@ _config.update_defaults(_yaml.safe_load(_resources.files(__name__).joinpath("arr
 from . import fft, linalg, overlap, random  # noqa: E402, F401
 from .blockwise import blockwise, unify_chunks  # noqa: E402, F401
 from .chunks import normalize_chunks  # noqa: E402, F401
+from .conditional import piecewise, select  # noqa: E402, F401
+from .editing import append, delete  # noqa: E402, F401
+from .index_math import ravel_multi_index, searchsorted, unravel_index  # noqa: E402, F401
 from .concatenate import block, concatenate, dstack, hstack, stack, vstack  # noqa: E402, F401
 from .core import Array  # noqa: E402, F401
 from .creation import (  # noqa: E402, F401
@@ -23,7 +26,7 @@ from .creation import (  # noqa: E402, F401
 )
 from .cumulative import cumprod, cumsum, nancumprod, nancumsum  # noqa: E402, F401
 from .elementwise import (  # noqa: E402, F401
-    UFUNCS as _UFUNCS, allclose, angle, astype, clip, elemwise, fix, i0, imag, iscomplex, isclose, isreal,
+    UFUNCS as _UFUNCS, allclose, angle, astype, choose, clip, elemwise, fix, i0, imag, iscomplex, isclose, isreal,
     nan_to_num, real, round_, sinc, where,
 )
 from .io import (  # noqa: E402, F401

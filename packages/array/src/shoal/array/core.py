@@ -136,7 +136,7 @@ class Array(ShoalMethodsMixin):
         self.dask, self._name, self._chunks, self._dtype = state
 
     def to_delayed(self, optimize_graph=True):
-        """A nested list (one level per axis) of Delayed objects, one per block."""
+        """A NumPy object array (shape ``numblocks``) of Delayed objects, one per block."""
         from shoal.delayed import Delayed
 
         graph = self.__shoal_graph__()
@@ -150,7 +150,10 @@ class Array(ShoalMethodsMixin):
                 return [wrap(i) for i in k]
             return Delayed(k, graph)
 
-        return wrap(keys)
+        out = np.empty(self.numblocks, dtype=object)
+        for idx in np.ndindex(*self.numblocks):
+            out[idx] = wrap(_key_at(keys, idx))
+        return out
 
     # -- NumPy protocols ---------------------------------------------------------------------
     def __array__(self, dtype=None, copy=None):
@@ -566,3 +569,9 @@ def is_array_like(x):
 
 
 __all__ = ["Array", "block_keys", "finalize"]
+
+
+def _key_at(nested, idx):
+    for i in idx:
+        nested = nested[i]
+    return nested

@@ -126,6 +126,15 @@ def where(condition, x=None, y=None):
     return elemwise(np.where, condition, x, y)
 
 
+def choose(a, choices):
+    """``np.choose``: element ``i`` comes from ``choices[a[i]]``, all broadcast together."""
+    return elemwise(_choose_block, a, *choices)
+
+
+def _choose_block(index, *choices):
+    return np.choose(index, choices)
+
+
 def view(x, dtype):
     dtype = np.dtype(dtype)
     if dtype.itemsize != x.dtype.itemsize:

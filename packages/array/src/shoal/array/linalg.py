@@ -35,9 +35,12 @@ def _matrix(a, what):
 def tsqr(a, compute_svd=False):
     """QR of a tall-and-skinny matrix: ``q, r`` (or ``u, s, v`` with compute_svd).
 
-    Each row block is factored as U_i @ B_i with an SVD (LAPACK's SVD of a tall block is several
-    times faster than forming the Q of its QR, and just as stable); the small stacked B_i are then
-    factored once (QR, or SVD for compute_svd) and the left factor is rebuilt block by block.
+    Each row block gives only the R_i of its QR (no Q is formed); the small stacked R_i are factored
+    once (QR, or SVD for compute_svd), and the left factor of every block is rebuilt as
+    A_i @ M with one small n x n matrix M (R^-1, or V S^-1). That costs one QR without Q plus one
+    matrix product per block, and loses orthogonality only in proportion to the condition number,
+    so for ill-conditioned matrices (condition above ``_INDIRECT_MAX_CONDITION``) the blocks instead
+    recompute their Q_i and multiply it by their rows of the stacked factor (the classic TSQR).
     """
     a = _matrix(a, "tsqr")
     if a.numblocks[1] > 1:
@@ -49,13 +52,13 @@ def tsqr(a, compute_svd=False):
     ks = [min(r, n) for r in rows]
     starts = np.concatenate([[0], np.cumsum(ks)]).tolist()
     k = min(starts[-1], n)
-    layer = {(first, i): (_leaf_factor, (a.name, i, 0)) for i in range(len(rows))}
+    layer = {(first, i): (_leaf_r, (a.name, i, 0)) for i in range(len(rows))}
     layer[stacked] = (_factor_stacked, [(first, i) for i in range(len(rows))], compute_svd)
     dtype = _qr_dtype(a.dtype)
     if compute_svd:
         uname, sname, vname = f"svd-u-{token}", f"svd-s-{token}", f"svd-v-{token}"
         for i in range(len(rows)):
-            layer[(uname, i, 0)] = (_rebuild_left, (first, i), stacked, starts[i], starts[i + 1])
+            layer[(uname, i, 0)] = (_rebuild_left, (a.name, i, 0), stacked, starts[i], starts[i + 1])
         layer[(sname, 0)] = (_pick, stacked, 1)
         layer[(vname, 0, 0)] = (_pick, stacked, 2)
         u = Array(graph_from_layer(uname, layer, [a]), uname, (rows, (k,)), dtype)
@@ -64,7 +67,7 @@ def tsqr(a, compute_svd=False):
         return u, s, v
     qname, rname = f"qr-q-{token}", f"qr-r-{token}"
     for i in range(len(rows)):
-        layer[(qname, i, 0)] = (_rebuild_left, (first, i), stacked, starts[i], starts[i + 1])
+        layer[(qname, i, 0)] = (_rebuild_left, (a.name, i, 0), stacked, starts[i], starts[i + 1])
     layer[(rname, 0, 0)] = (_pick, stacked, 1)
     q = Array(graph_from_layer(qname, layer, [a]), qname, (rows, (k,)), dtype)
     r = Array(graph_from_layer(rname, {}, [q]), rname, ((k,), (n,)), dtype)
@@ -75,21 +78,33 @@ def _qr_dtype(dtype):
     return np.linalg.qr(np.ones((1, 1), dtype))[0].dtype
 
 
-def _leaf_factor(block):
-    """block = u @ b with orthonormal u (an economy SVD, b = diag(s) @ vh)."""
-    u, s, vh = np.linalg.svd(block, full_matrices=False)
-    return u, s[:, None] * vh
+_INDIRECT_MAX_CONDITION = 1e6
+
+
+def _leaf_r(block):
+    """The R of a row block's QR (LAPACK's geqrf only: the Q is never formed here)."""
+    return np.linalg.qr(block, mode="r")
 
 
 def _factor_stacked(leaves, compute_svd):
-    b = np.concatenate([leaf[1] for leaf in leaves], axis=0)
+    """Factor the stacked R_i: (left factor of the stack, s or R, vh or None, M or None)."""
+    b = np.concatenate(leaves, axis=0)
     if compute_svd:
-        return np.linalg.svd(b, full_matrices=False)
-    return np.linalg.qr(b, mode="reduced")
+        left, s, vh = np.linalg.svd(b, full_matrices=False)
+        well = s.size and s[-1] > 0 and s[0] / s[-1] <= _INDIRECT_MAX_CONDITION
+        return left, s, vh, (vh.conj().T / s) if well else None
+    left, r = np.linalg.qr(b, mode="reduced")
+    sv = np.linalg.svd(r, compute_uv=False)
+    well = sv.size and r.shape[0] == r.shape[1] and sv[-1] > 0 and sv[0] / sv[-1] <= _INDIRECT_MAX_CONDITION
+    return left, r, None, np.linalg.inv(r) if well else None
 
 
-def _rebuild_left(leaf, stacked, start, stop):
-    return leaf[0] @ stacked[0][start:stop]
+def _rebuild_left(block, stacked, start, stop):
+    left, _, _, m = stacked
+    if m is not None:
+        return block @ m
+    # ill-conditioned: the block's own Q times its rows of the stacked factor (stable TSQR)
+    return np.linalg.qr(block, mode="reduced")[0] @ left[start:stop]
 
 
 def _pick(t, i):

@@ -16,6 +16,10 @@ def array_ufunc(x, ufunc, method, *inputs, **kwargs):
         return NotImplemented
     kwargs.pop("out", None)
     if method == "__call__":
+        if ufunc is np.matmul:
+            from .products import matmul
+
+            return matmul(*inputs, **kwargs)
         if ufunc.nout > 1:
             return elementwise.UFUNCS[ufunc.__name__](*inputs, **kwargs)
         return elementwise.elemwise(ufunc, *inputs, **kwargs)
@@ -51,7 +55,7 @@ def _table():
         "ones_like", "zeros_like", "empty_like", "full_like", "diag", "diagonal", "tril", "triu",
         "real", "imag", "angle", "nan_to_num", "shape", "ndim", "size", "array_equal", "searchsorted",
         "linspace", "arange", "cov", "corrcoef", "append", "insert", "delete", "pad", "select", "piecewise",
-        "result_type", "compress", "extract", "ediff1d", "gradient", "sort_complex", "iscomplexobj",
+        "result_type", "ravel_multi_index", "unravel_index", "compress", "extract", "ediff1d", "gradient", "sort_complex", "iscomplexobj",
     ]
     table = {getattr(np, n): getattr(sa, n) for n in names if hasattr(np, n) and hasattr(sa, n)}
     for n in ["norm", "qr", "svd", "solve", "inv", "cholesky", "lstsq"]:

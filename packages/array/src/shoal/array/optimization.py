@@ -6,6 +6,8 @@ task per block: ``sum(mul(add(getitem(x, ...), 1), 2))``. Getters that only take
 in-memory NumPy array are inlined into every consumer (they copy nothing).
 """
 
+import functools
+
 from shoal.core import flatten, istask
 from shoal.highlevelgraph import HighLevelGraph
 from shoal.optimization import cull
@@ -19,6 +21,7 @@ def optimize(dsk, keys, fuse=True, **kwargs):
     if fuse:
         graph = fuse_blockwise(graph, dependencies, keys, _fusible_keys(dsk, layers, graph))
         graph = compose_getitems(graph)
+        graph = tile_reductions(graph)
     return graph
 
 
@@ -143,3 +146,41 @@ def _compose(outer, inner):
         else:
             return None
     return tuple(out)
+
+
+def tile_reductions(graph):
+    """Rewrite ``reduce_chunk(elementwise expression)`` tasks to run tile by tile (see tiling.py)."""
+    return {k: _tiled_task(v) if istask(v) else v for k, v in graph.items()}
+
+
+def _tiled_task(task):
+    from .tiling import Expression, ReductionChunk, tiled_reduction
+
+    func = task[0]
+    if not (isinstance(func, functools.partial) and isinstance(func.func, ReductionChunk)
+            and not func.args and len(task) == 2 and _elementwise_op(task[1]) is not None):
+        return task
+    leaves = []
+    tree = _expression_tree(task[1], leaves)
+    return (tiled_reduction, func.func, dict(func.keywords), Expression(tree), leaves)
+
+
+def _elementwise_op(task):
+    """``(op, kwargs)`` when ``task`` applies an elementwise operation to blocks, else None."""
+    from .tiling import elementwise_block
+
+    if not istask(task):
+        return None
+    func = task[0]
+    if isinstance(func, functools.partial) and func.func is elementwise_block and len(func.args) == 1:
+        return func.args[0], dict(func.keywords)
+    return None
+
+
+def _expression_tree(task, leaves):
+    found = _elementwise_op(task)
+    if found is None:
+        leaves.append(task)
+        return ("leaf", len(leaves) - 1)
+    op, kwargs = found
+    return (op, kwargs) + tuple(_expression_tree(a, leaves) for a in task[1:])

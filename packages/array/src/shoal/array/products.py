@@ -22,11 +22,11 @@ def _as(x):
 
 
 def einsum(subscripts, *operands, dtype=None, optimize=False, split_every=None, **kwargs):
-    """``np.einsum`` with explicit letters (no '...'): blockwise einsum, summed over contracted blocks."""
+    """``np.einsum``: blockwise einsum, summed over contracted blocks (``...`` is spelled out)."""
     operands = [_as(o) for o in operands]
-    if "." in subscripts:
-        raise NotImplementedError("einsum with '...' is not supported; spell out every axis letter")
     subscripts = subscripts.replace(" ", "")
+    if "." in subscripts:
+        subscripts = _spell_out_ellipsis(subscripts, operands)
     if "->" in subscripts:
         inputs, output = subscripts.split("->")
     else:
@@ -58,6 +58,33 @@ def einsum(subscripts, *operands, dtype=None, optimize=False, split_every=None, 
         pairs += [op, ind]
     return blockwise(func, output, *pairs, dtype=dtype, contract="sum",
                      name=f"einsum-{tokenize(block_subscripts, *[o.name for o in operands], dtype)}")
+
+
+def _spell_out_ellipsis(subscripts, operands):
+    """Replace '...' by fresh letters for the broadcast axes, right-aligned as NumPy does."""
+    inputs, arrow, output = subscripts.partition("->")
+    inputs = inputs.split(",")
+    used = set(subscripts)
+    fresh = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in used]
+    extra = max((op.ndim - len(ind.replace("...", "")) for ind, op in zip(inputs, operands) if "..." in ind),
+                default=0)
+    if extra > len(fresh):
+        raise ValueError(f"einsum {subscripts!r}: too many axes under '...'")
+    letters = "".join(fresh[:extra])
+    spelled = []
+    for ind, op in zip(inputs, operands):
+        if "..." in ind:
+            n = op.ndim - len(ind.replace("...", ""))
+            if n < 0:
+                raise ValueError(f"einsum subscript {ind!r} has more axes than an operand of shape {op.shape}")
+            ind = ind.replace("...", letters[extra - n:])
+        spelled.append(ind)
+    if arrow:
+        output = output.replace("...", letters)
+    else:
+        joined = "".join(spelled)
+        output = letters + "".join(sorted(c for c in set(joined) if joined.count(c) == 1 and c not in letters))
+    return ",".join(spelled) + "->" + output
 
 
 def _einsum_block(subscripts, dtype, *blocks):

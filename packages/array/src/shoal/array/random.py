@@ -28,12 +28,12 @@ def _size_tuple(size):
     return tuple(int(s) for s in size)
 
 
-def _block_args(args, shape, slices):
+def _block_args(args, shape, slices, idx):
     out = []
     for a in args:
         if isinstance(a, Array):
-            raise NotImplementedError("random distributions with shoal-array parameters; compute them first")
-        if np.ndim(a):
+            out.append((a.name,) + idx)  # a parameter array already broadcast and chunked like the output
+        elif np.ndim(a):
             out.append(np.broadcast_to(a, shape)[slices])
         else:
             out.append(a)
@@ -96,13 +96,14 @@ class _Base:
 
     def _wrap(self, method, *args, size=None, chunks="auto", dtype=None, **kwargs):
         shape = _size_tuple(size)
-        if not shape:
-            shapes = [np.shape(a) for a in args if np.ndim(a)]
+        if not shape and size is None:
+            shapes = [tuple(a.shape) if isinstance(a, Array) else np.shape(a) for a in args]
             shape = np.broadcast_shapes(*shapes) if shapes else ()
         sample = getattr(np.random.RandomState(0) if self.kind == "legacy" else np.random.default_rng(0), method)(
-            *[np.asarray(a).ravel()[:1].reshape(()) if np.ndim(a) else a for a in args], size=(1,), **kwargs)
+            *[_sample_value(a) for a in args], size=(1,), **kwargs)
         dtype = np.dtype(dtype) if dtype is not None else sample.dtype
         chunks = normalize_chunks(chunks, shape, dtype=dtype)
+        args = [_parameter_array(a, shape, chunks) if isinstance(a, Array) else a for a in args]
         seed = self._seed()
         name = f"{method}-{tokenize(seed, method, args, kwargs, shape, chunks)}"
         offsets = [chunk_offsets(c) for c in chunks]
@@ -115,9 +116,26 @@ class _Base:
                 runs = _uniform_runs(shape, tuple(s.start for s in slices), bshape)
                 layer[(name,) + idx] = (_uniform_block, seed, runs, bshape, *uniform, dtype)
                 continue
-            task = (_draw_block, self.kind, method, seed, n, _block_args(args, shape, slices), kwargs, bshape)
+            task = (_draw_block, self.kind, method, seed, n, _block_args(args, shape, slices, idx), kwargs, bshape)
             layer[(name,) + idx] = (_astype, task, dtype) if dtype != sample.dtype else task
-        return Array(graph_from_layer(name, layer), name, chunks, dtype)
+        return Array(graph_from_layer(name, layer, [a for a in args if isinstance(a, Array)]), name, chunks, dtype)
+
+
+def _sample_value(a):
+    """One representative parameter value, to find the output dtype without computing anything."""
+    if isinstance(a, Array):
+        return np.ones((), a.dtype)[()]
+    return np.asarray(a).ravel()[:1].reshape(()) if np.ndim(a) else a
+
+
+def _parameter_array(a, shape, chunks):
+    """A shoal-array parameter broadcast to the output shape and cut into the output's blocks."""
+    from .creation import broadcast_to
+
+    try:
+        return broadcast_to(a, shape).rechunk(chunks)
+    except ValueError:
+        raise ValueError(f"a random parameter of shape {a.shape} does not broadcast to size {shape}") from None
 
 
 def _uniform_bounds(method, args, kwargs, dtype):

@@ -23,6 +23,7 @@ from .blockwise import blockwise, concatenate_axes
 from .core import Array
 from .graph import graph_from_layer
 from .shape import normalize_axis
+from .tiling import ReductionChunk
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -47,7 +48,7 @@ def _split_every(split_every, axes):
 
 
 def reduction(x, chunk, aggregate, axis=None, keepdims=False, dtype=None, split_every=None,
-              combine=None, name=None, output_size=1, concatenate=True):
+              combine=None, name=None, output_size=1, concatenate=True, tileable=False):
     """Build a tree reduction of ``x`` over ``axis`` (see the module docstring for the functions)."""
     from .io import asarray
 
@@ -58,6 +59,9 @@ def reduction(x, chunk, aggregate, axis=None, keepdims=False, dtype=None, split_
     token = tokenize(x.name, chunk, aggregate, combine, axes, keepdims, dtype, split_every, output_size)
     ind = _LETTERS[:x.ndim]
     partial_chunks = tuple((1,) * len(c) if d in axes else c for d, c in enumerate(x.chunks))
+    if tileable:
+        # sub-blocks' partials merge with ``combine``: the optimizer may then reduce tile by tile
+        chunk = ReductionChunk(chunk, combine)
     tmp = blockwise(chunk, ind, x, ind, axis=axes, keepdims=True, name=f"{name}-chunk-{token}", dtype=dtype)
     tmp = Array(tmp.dask, tmp.name, partial_chunks, dtype)
     factors = _split_every(split_every, axes)
@@ -142,7 +146,7 @@ def _simple(np_func, what, dtype_rule=None):
         if dtype_rule == "keep" and a.size == 0 and not math.isnan(a.size):
             _empty_check(a, axis, what)
         return reduction(a, f, f, axis=axis, keepdims=keepdims, dtype=out_dtype,
-                         split_every=split_every, name=what)
+                         split_every=split_every, name=what, tileable=True)
 
     reducer.__name__ = what
     reducer.__doc__ = f"``numpy.{what}`` as a tree reduction over blocks."
@@ -226,7 +230,8 @@ def mean(a, axis=None, dtype=None, keepdims=False, split_every=None, out=None, _
     chunk = functools.partial(_mean_chunk, skipna=_skipna, dtype=sum_dtype)
     agg = functools.partial(_mean_agg, dtype=out_dtype)
     return reduction(a, chunk, agg, combine=_mean_combine, axis=axis, keepdims=keepdims,
-                     dtype=out_dtype, split_every=split_every, name="nanmean" if _skipna else "mean")
+                     dtype=out_dtype, split_every=split_every, name="nanmean" if _skipna else "mean",
+                     tileable=True)
 
 
 def nanmean(a, axis=None, dtype=None, keepdims=False, split_every=None, out=None):
@@ -286,7 +291,7 @@ def var(a, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=
     agg = functools.partial(_var_agg, ddof=ddof, dtype=out_dtype, sqrt=_sqrt)
     what = ("nan" if _skipna else "") + ("std" if _sqrt else "var")
     return reduction(a, chunk, agg, combine=_var_merge, axis=axis, keepdims=keepdims, dtype=out_dtype,
-                     split_every=split_every, name=what)
+                     split_every=split_every, name=what, tileable=True)
 
 
 def std(a, axis=None, dtype=None, keepdims=False, ddof=0, split_every=None, out=None):

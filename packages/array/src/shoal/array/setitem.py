@@ -38,10 +38,11 @@ def setitem(x, index, value):
     index = _normalize_index(x, index)
     if any(i is None for i in index):
         index = [i for i in index if i is not None]
-    if any(not (isinstance(i, slice) or isinstance(i, (int, np.integer))) for i in index):
+    index = [_as_positions(i) for i in index]
+    if sum(isinstance(i, np.ndarray) for i in index) > 1:
         raise NotImplementedError(
-            "assignment supports integers, slices and boolean masks of the array's shape; got "
-            + ", ".join(type(i).__name__ for i in index)
+            "assignment with more than one integer-array or boolean index (NumPy pairs them pointwise) is "
+            "not supported; index one axis with an array and the others with integers or slices"
         )
     regions = [_region(i, n, d, x.shape) for d, (i, n) in enumerate(zip(index, x.shape))]
     target_shape = tuple(len(r) for r, dropped in regions if not dropped)
@@ -81,8 +82,7 @@ def setitem(x, index, value):
             layer[(name,) + idx] = (_same, key)
             continue
         if value_array is not None:
-            # the region positions inside one block are consecutive: the value piece is a slice
-            piece = value_array[tuple(slice(int(p[0]), int(p[-1]) + 1) for p, dropped in picks if not dropped)]
+            piece = value_array[tuple(_piece_index(p) for p, dropped in picks if not dropped)]
             piece = piece.rechunk(tuple((s,) for s in piece.shape)) if piece.ndim else piece
             pieces.append(piece)
             value_key = (piece.name,) + (0,) * piece.ndim
@@ -100,9 +100,44 @@ def _cast(value, dtype):
     return np.asarray(value).astype(dtype) if np.ndim(value) else np.asarray(value, dtype=dtype)[()]
 
 
+def _as_positions(index):
+    """Integer lists and 1-d boolean masks of one axis become NumPy integer arrays."""
+    if isinstance(index, Array):
+        raise NotImplementedError(
+            "assignment through a shoal array index other than a boolean mask of the array's shape; "
+            "compute the index first (index.compute())"
+        )
+    if isinstance(index, (slice, int, np.integer)):
+        return index
+    positions = np.asarray(index)
+    if positions.dtype == bool:
+        return np.flatnonzero(positions) if positions.ndim == 1 else positions
+    if positions.ndim != 1 or positions.dtype.kind not in "iu":
+        raise NotImplementedError(
+            f"assignment supports integers, slices, 1-d integer arrays and boolean masks; got {index!r}"
+        )
+    return positions
+
+
+def _piece_index(positions):
+    """Select the value positions of one block: a slice when consecutive, else the positions."""
+    if len(positions) and np.array_equal(positions, np.arange(positions[0], positions[0] + len(positions))):
+        return slice(int(positions[0]), int(positions[-1]) + 1)
+    return positions
+
+
 def _region(index, n, axis, shape):
     if isinstance(index, slice):
         return np.arange(*index.indices(n)), False
+    if isinstance(index, np.ndarray):
+        if index.ndim != 1 or index.dtype == bool:
+            raise IndexError(f"boolean index of shape {index.shape} does not match axis {axis} of an array "
+                             f"of shape {shape}")
+        bad = index[(index < -n) | (index >= n)]
+        if len(bad):
+            raise IndexError(f"index {int(bad[0])} is out of bounds for axis {axis} with size {n} "
+                             f"(array shape {shape})")
+        return index % n, False
     i = int(index)
     if not -n <= i < n:
         raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n} (array shape {shape})")

@@ -6,6 +6,7 @@ An integer array on one axis gathers, for each piece of the index, from the inpu
 A shoal boolean mask keeps, per block, the selected elements: sizes become unknown (NaN).
 """
 
+import functools
 import itertools
 import math
 import numbers
@@ -89,9 +90,7 @@ def getitem(x, index):
 
 def _outer_or_pointwise(x, index, arrays):
     if any(isinstance(index[k], Array) for k in arrays):
-        raise NotImplementedError(
-            "indexing with more than one shoal array at once is not supported; use x.vindex[...]"
-        )
+        return _pointwise_with_shoal_indexes(x, index, arrays)
     basic = [slice(None) if k in arrays else i for k, i in enumerate(index)]
     y = basic_getitem(x, basic)
     # axes of y that carry the array indices
@@ -106,6 +105,44 @@ def _outer_or_pointwise(x, index, arrays):
         src = list(range(len(bdim)))
         return _moveaxes(out, src, [axes[0] + s for s in src])
     return out
+
+
+def _pointwise_with_shoal_indexes(x, index, arrays):
+    """``x[i, j]`` with shoal integer arrays: the indexed axes are merged into one, the index arrays
+    become flat positions in it, and one gather reads them (NumPy's pointwise semantics)."""
+    from .creation import broadcast_to
+    from .elementwise import broadcast_shapes, elemwise
+    from .io import asarray
+
+    basic = [slice(None) if k in arrays else i for k, i in enumerate(index)]
+    y = basic_getitem(x, basic)
+    axes = [sum(1 for i in index[:k] if not _is_int(i)) for k in arrays]
+    idx = [asarray(index[k]) for k in arrays]
+    bshape = broadcast_shapes(*[i.shape for i in idx])
+    if any(is_unknown(s) for s in bshape):
+        raise ValueError(unknown_chunks_message(bshape, "indexing with several shoal index arrays"))
+    sizes = tuple(int(y.shape[a]) for a in axes)
+    flat = elemwise(functools.partial(_flat_positions, sizes, tuple(axes)),
+                    *[broadcast_to(i, bshape) for i in idx], dtype=np.dtype(np.intp)).ravel()
+    front = _moveaxes(y, axes, list(range(len(axes))))
+    rest = front.shape[len(axes):]
+    gathered = take_shoal(front.reshape((math.prod(sizes),) + rest), flat, 0)
+    out = gathered.reshape(tuple(bshape) + rest)
+    adjacent = arrays == list(range(arrays[0], arrays[0] + len(arrays)))
+    if adjacent and axes[0] > 0:
+        src = list(range(len(bshape)))
+        return _moveaxes(out, src, [axes[0] + s for s in src])
+    return out
+
+
+def _flat_positions(sizes, axes, *index):
+    wrapped = []
+    for i, n, axis in zip(index, sizes, axes):
+        bad = (i < -n) | (i >= n)
+        if bad.any():
+            raise IndexError(f"index {int(i[bad].flat[0])} is out of bounds for axis {axis} with size {n}")
+        wrapped.append(np.where(i < 0, i + n, i))
+    return np.ravel_multi_index(wrapped, sizes)
 
 
 def _moveaxes(x, src, dst):
@@ -328,9 +365,12 @@ def _getitem_with_masks(x, index):
             return getitem(x, tuple(before) + (np.nonzero(mask)[0],) + tuple(after))
         y = basic_getitem(x, list(before) + [slice(None)] * mask.ndim + list(after))
         axis = sum(1 for i in before if not _is_int(i))
-        if axis != 0:
-            raise NotImplementedError("a multi-dimensional boolean mask must index the leading axes")
-        return boolean_mask(y, mask)
+        if axis == 0:
+            return boolean_mask(y, mask)
+        # mask the moved-to-front axes; NumPy puts the selected elements where the mask was
+        covered = list(range(axis, axis + mask.ndim))
+        front = _moveaxes(y, covered, list(range(mask.ndim)))
+        return _moveaxes(boolean_mask(front, mask), 0, axis)
     converted = []
     for i in index:
         if isinstance(i, np.ndarray) and i.dtype == bool:
