@@ -134,3 +134,13 @@ def test_importing_shoal_does_not_import_numpy_or_pandas():
     code = "import sys, shoal, shoal.base, shoal.delayed; print('numpy' in sys.modules, 'pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_recursive_closures_tokenize():
+    def outer():
+        def fib(n):
+            return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+        return fib
+
+    assert tokenize(outer()) == tokenize(outer())

@@ -13,6 +13,7 @@ from shoal.distributed.comm import CommClosedError, connect, listen
 from shoal.distributed.protocol import Serialize
 from shoal.distributed.rpc import ConnectionPool
 from shoal.distributed.server import Server
+from shoal.distributed.testing import until
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -128,7 +129,7 @@ def test_batched_send_coalesces_messages():
         b.start(comm)
         for i in range(1000):
             b.send({"i": i})
-        await asyncio.sleep(0.2)
+        await until(lambda: sum(map(len, received)) >= 1000)
         flat = [m["i"] for batch in received for m in batch]
         assert flat == list(range(1000))
         assert len(received) < 10

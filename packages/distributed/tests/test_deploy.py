@@ -10,6 +10,7 @@ from shoal.distributed import Adaptive, Client, LocalCluster, SpecCluster, Worke
 from shoal.distributed.deploy import get_cluster_class, hookimpl
 from shoal.distributed.deploy.registry import _manager
 from shoal.distributed.scheduler import Scheduler
+from shoal.distributed.testing import until
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -59,12 +60,12 @@ def test_adaptive_scales_with_load():
                 import time
 
                 fs = c.map(time.sleep, [0.05] * 20, pure=False)
-                await asyncio.sleep(0.01)
+                await until(lambda: len(cluster.scheduler.state.tasks) == 20)
                 assert await adaptive.adapt() == 3  # 20 tasks of unknown duration: as many as allowed
                 assert len(cluster.workers) == 3
                 await c.gather(fs)
                 del fs
-                await asyncio.sleep(0.05)
+                await until(lambda: not cluster.scheduler.state.tasks)
                 assert await adaptive.adapt() == 0
                 assert len(cluster.workers) == 0
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from shoal.distributed import Client, KilledWorker, LocalCluster, Worker
-from shoal.distributed.testing import gen_cluster
+from shoal.distributed.testing import gen_cluster, until
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -118,11 +118,7 @@ async def test_client_disconnect_releases_its_keys(c, s, a):
         await f
         key = f.key
         assert key in s.state.tasks
-    for _ in range(100):
-        if key not in s.state.tasks:
-            break
-        await asyncio.sleep(0.01)
-    assert key not in s.state.tasks
+    await until(lambda: key not in s.state.tasks)
     assert await c.submit(inc, 1) == 2
 
 
@@ -151,11 +147,7 @@ def test_nanny_restarts_worker_past_memory_limit():
                     f = c.submit(hog_memory, 600_000_000, pure=False)
                     with pytest.raises(KilledWorker, match="hog_memory"):
                         await asyncio.wait_for(f, 60)
-                    for _ in range(200):
-                        if n.restarts >= 1:
-                            break
-                        await asyncio.sleep(0.05)
-                    assert n.restarts >= 1
+                    await until(lambda: n.restarts >= 1, timeout=30)
                     assert await asyncio.wait_for(c.submit(inc, 1), 30) == 2
 
     asyncio.run(main())
@@ -163,11 +155,7 @@ def test_nanny_restarts_worker_past_memory_limit():
 
 @gen_cluster(nthreads=[1], worker_kwargs={"memory_limit": "50 MB", "memory_spill_fraction": False})
 async def test_worker_pauses_above_pause_fraction_and_resumes(c, s, a):
-    for _ in range(100):
-        if a.state.paused:
-            break
-        await asyncio.sleep(0.02)
-    assert a.state.paused  # this test process uses far more than 80% of 50 MB
+    await until(lambda: a.state.paused)  # this test process uses far more than 80% of 50 MB
     f = c.submit(inc, 1)
     await asyncio.sleep(0.3)
     assert not f.done() and a.state.executed_count == 0
@@ -222,11 +210,7 @@ def test_silent_worker_is_removed_after_ttl_and_its_work_rerun():
                     await x
                     os.kill(frozen.pid, signal.SIGSTOP)  # hangs: its connection stays open, heartbeats stop
                     try:
-                        for _ in range(100):
-                            if frozen.worker_address not in s.state.workers:
-                                break
-                            await asyncio.sleep(0.05)
-                        assert frozen.worker_address not in s.state.workers
+                        await until(lambda: frozen.worker_address not in s.state.workers, timeout=20)
                         assert await asyncio.wait_for(c.submit(inc, x), 20) == 3  # x recomputed on alive
                         assert s.state.who_has([x.key])[x.key] == [alive.worker_address]
                     finally:
@@ -243,9 +227,24 @@ async def test_process_memory_above_spill_fraction_spills_results(c, s, a):
     assert a.data.target == float("inf")
     x = c.submit(np.ones, 100_000)
     await x
-    for _ in range(100):
-        if x.key in a.data.slow:
-            break
-        await asyncio.sleep(0.02)
-    assert x.key in a.data.slow
+    await until(lambda: x.key in a.data.slow)
     assert (await c.submit(np.sum, x)) == 100_000
+
+
+def sleepy_add(x, y):
+    time.sleep(0.2)
+    return x + y
+
+
+@gen_cluster(nthreads=[1, 1])
+async def test_worker_closing_while_its_task_runs_loses_nothing(c, s, a, b):
+    for delay in (0.0, 0.01, 0.03):
+        x = c.submit(sleepy_add, 1, 2, workers=[b.address], allow_other_workers=True, pure=False)
+        y = c.submit(inc, x, pure=False)
+        await until(lambda x=x, b=b: x.key in b.state.tasks and b.state.tasks[x.key].state == "executing")
+        await asyncio.sleep(delay)
+        replacement = Worker(s.address, nthreads=1, validate=True)
+        await b.close()
+        assert await asyncio.wait_for(y, 20) == 4
+        b = await replacement
+    await b.close()

@@ -300,3 +300,38 @@ def test_worker_state_fetches_from_peers_and_runs_by_priority():
     out = w.task_done("y", 10)
     assert ("delete", "x") in out and "x" not in w.tasks  # input dropped once its dependents are done
     assert ("send", {"op": "release-worker-data", "keys": ["x"], "stimulus_id": ""}) in out
+
+
+def test_late_replica_report_never_cancels_a_new_assignment():
+    # a fetched x from b; b left and the scheduler re-assigned x to a; then a's report of the old
+    # replica arrives: freeing x now would drop the compute-task a just received (a hang)
+    s = new_state()
+    s.add_worker("b", nthreads=1)
+    s.update_graph("c", {"x": spec("x")}, {}, keys=["x"])
+    finish(s, "b", "x")
+    s.add_worker("a", nthreads=1)
+    _, wmsgs = s.remove_worker("b")
+    assert computes(wmsgs) == {"a": ["x"]}
+    _, wmsgs = s.add_keys("a", ["x"], stimulus_id="late-add-keys")
+    assert not [m for m in wmsgs.get("a", []) if m["op"] == "free-keys"]
+    _, wmsgs = s.add_keys("a", ["nobody-wants-this"], stimulus_id="late-add-keys")
+    assert [m["keys"] for m in wmsgs["a"] if m["op"] == "free-keys"] == [["nobody-wants-this"]]
+    finish(s, "a", "x")
+    assert s.tasks["x"].state == "memory"
+    s.validate_state()
+
+
+def test_small_dependency_keeps_its_dependent_on_the_same_worker():
+    # moving 8 bytes is cheap but a fetch is still a round trip: a peer that is idle is no better
+    # than the holder of the data with a fraction of a millisecond of work queued
+    s = new_state()
+    s.add_worker("w1", nthreads=1)
+    s.update_graph("c", {"x": spec("x"), "busy-1": spec("b")}, {}, keys=["x", "busy-1"])
+    finish(s, "w1", "x")
+    s.task_finished("w1", "busy-1", nbytes=8, duration=0.0002, stimulus_id="done-busy-1")
+    s.update_graph("c", {"busy-2": spec("b")}, {}, keys=["busy-2"])
+    assert s.workers["w1"].occupancy == pytest.approx(0.0002)
+    s.add_worker("w2", nthreads=1)
+    _, wmsgs = s.update_graph("c", {"y": spec("y")}, {"y": ["x"]}, keys=["y"])
+    assert computes(wmsgs) == {"w1": ["y"]}
+    s.validate_state()

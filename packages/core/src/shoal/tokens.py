@@ -187,16 +187,23 @@ def _normalize_method(m):
 
 @normalize_token.register(types.FunctionType)
 def _normalize_function(f):
-    closure = [c.cell_contents for c in f.__closure__ or () if _cell_filled(c)]
-    return (
-        "function",
-        f.__module__,
-        f.__qualname__,
-        _normalize_code(f.__code__),
-        normalize(f.__defaults__),
-        normalize(f.__kwdefaults__),
-        _normalize_seq(closure),
-    )
+    seen = _state.seen
+    if id(f) in seen:  # a function that reaches itself through its closure (recursion)
+        return ("cycle", seen[id(f)])
+    seen[id(f)] = len(seen)
+    try:
+        closure = [c.cell_contents for c in f.__closure__ or () if _cell_filled(c)]
+        return (
+            "function",
+            f.__module__,
+            f.__qualname__,
+            _normalize_code(f.__code__),
+            normalize(f.__defaults__),
+            normalize(f.__kwdefaults__),
+            _normalize_seq(closure),
+        )
+    finally:
+        del seen[id(f)]
 
 
 def _cell_filled(cell) -> bool:

@@ -33,6 +33,12 @@ _lazy = {
     "worker_client": "worker",
     "SpillBuffer": "spill",
     "Security": "security",
+    "WorkerPlugin": "plugins",
+    "Variable": "primitives",
+    "Queue": "primitives",
+    "Lock": "primitives",
+    "Semaphore": "primitives",
+    "Event": "primitives",
 }
 
 __all__ = sorted(_lazy)

@@ -68,13 +68,18 @@ class Client:
     ``Client()`` starts a LocalCluster (keyword arguments go to it), ``Client('tcp://host:8786')``
     connects to a running scheduler, ``Client(cluster)`` to a cluster object.  Results are always
     fetched straight from the workers holding them (``direct_to_workers`` is accepted for
-    compatibility).  ``Future.traceback()`` returns the worker's formatted traceback text.
+    compatibility).  Errors keep the worker's traceback (``Future.traceback()``).
     """
 
     _instance_counter = itertools.count()
 
     def __init__(self, address=None, loop=None, timeout=None, set_as_default=True, asynchronous=False,
-                 name=None, direct_to_workers=None, connection_limit=16, security=None, **cluster_kwargs):
+                 name=None, direct_to_workers=None, connection_limit=16, security=None, scheduler_file=None,
+                 **cluster_kwargs):
+        if address is None and scheduler_file is not None:
+            from .scheduler_file import read_scheduler_file_blocking
+
+            address = read_scheduler_file_blocking(scheduler_file)
         self.id = f"Client-{uuid.uuid4().hex[:16]}"
         self.name = name
         self.asynchronous = asynchronous
@@ -171,6 +176,9 @@ class Client:
 
             self.cluster = await LocalCluster(asynchronous=True, **self._cluster_kwargs)
             self._own_cluster = True
+            if not self.asynchronous:  # client.cluster.scale(4) blocks like the client does, on its loop
+                self.cluster.asynchronous = False
+                self.cluster.loop = self.loop
             address = self.cluster.scheduler_address
         elif self.cluster is not None:
             address = self.cluster.scheduler_address
@@ -218,7 +226,7 @@ class Client:
                 state.finish(msg.get("type"), msg.get("workers", ()), msg.get("value"))
         elif op == "task-erred":
             if state is not None:
-                state.fail(_exception_from(msg), msg.get("traceback_text", ""))
+                state.fail(_exception_from(msg), msg.get("traceback_text", ""), msg.get("traceback"))
         elif op == "lost-data":
             if state is not None:
                 state.lose()
@@ -293,6 +301,9 @@ class Client:
         """
         if not callable(func):
             raise TypeError(f"submit expects a callable as first argument, got {type(func).__name__}")
+        if actor:
+            raise NotImplementedError("shoal.distributed has no actors (submit(..., actor=True)): keep the state "
+                                      "in a Variable/Queue or return it from tasks instead")
         if key is None:
             key = _make_key(func, args, kwargs, pure)
         if key in self.futures and pure is not False:
@@ -501,8 +512,9 @@ class Client:
         try:
             await asyncio.wait_for(waiter, timeout)
         except asyncio.TimeoutError:
-            n = sum(not f.done() for f in fs)
-            raise TimeoutError(f"{n} of {len(fs)} futures not done after {timeout} s") from None
+            waiting = [f.key for f in fs if not f.done()]
+            raise TimeoutError(f"{len(waiting)} of {len(fs)} futures not done after {timeout:.3g} s, "
+                               f"e.g. {waiting[:3]}") from None
 
     async def _wait(self, fs, timeout=None, return_when="ALL_COMPLETED"):
         fs = list(fs)
@@ -571,13 +583,16 @@ class Client:
                 if all(k in data or by_key[k]._state.status != "finished" for k in keys):
                     break
                 continue
+            tried = {k: by_key[k]._state.workers for k in missing}
             who_has = await self.pool.rpc(self._scheduler_rpc_address, "who_has", keys=missing)
             for k in missing:
                 state = by_key[k]._state
                 if who_has.get(k):
                     state.workers = tuple(who_has[k])
-                elif state.status == "finished":
-                    state.lose()  # the scheduler recomputes it and tells us when it is back
+                elif state.status == "finished" and state.workers == tried[k]:
+                    # the scheduler recomputes it and tells us when it is back (unless that news
+                    # already arrived while we asked: then the workers changed and we fetch again)
+                    state.lose()
             await asyncio.sleep(0.01)
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeoutError(f"Could not gather {missing[:3]} within {timeout} s")
@@ -694,6 +709,39 @@ class Client:
             f._state.cancel(f"{f.key!r} was cancelled")
         return self.sync(self._rpc_scheduler, "cancel", keys=keys, client=self.id, force=force)
 
+    def retire_workers(self, workers=None, close_workers=True, **kwargs):
+        """Gracefully close ``workers`` (addresses or names); their needed results are recomputed elsewhere.
+
+        ``{address: info}`` of the retired workers.  A cluster object that owns them may start new
+        ones unless it is scaled down too (``cluster.scale``).
+        """
+        workers = [workers] if isinstance(workers, str) else workers
+        return self.sync(self._rpc_scheduler, "retire_workers", workers=list(workers or ()))
+
+    def register_plugin(self, plugin, name=None, idempotent=False):
+        """Install a ``WorkerPlugin`` on every worker, including workers that join later.
+
+        ``{worker: plugin.setup result}``; with ``idempotent=True`` a plugin already registered
+        under ``name`` is left alone.
+        """
+        from .plugins import plugin_name
+
+        name = plugin_name(plugin, name)
+        return self.sync(self._rpc_scheduler, "register_worker_plugin", name=name, plugin=Serialize(plugin),
+                         idempotent=idempotent)
+
+    register_worker_plugin = register_plugin
+
+    def unregister_worker_plugin(self, name):
+        """Remove a worker plugin: ``teardown`` runs on every worker."""
+        return self.sync(self._rpc_scheduler, "unregister_worker_plugin", name=name)
+
+    def get_executor(self, **kwargs):
+        """A ``concurrent.futures.Executor`` submitting to this client (``submit`` keywords apply to all)."""
+        from .executor import ClientExecutor
+
+        return ClientExecutor(self, **kwargs)
+
     def replicate(self, futures, n=None, workers=None):
         """Copy the futures' data to ``n`` workers (default: every worker) so losing one keeps it."""
         keys = [f.key for f in _as_list(futures)]
@@ -715,13 +763,19 @@ class Client:
     async def _rpc_scheduler(self, op, **kwargs):
         return await self.pool.rpc(self._scheduler_rpc_address, op, **kwargs)
 
+    async def _rpc_lists(self, op, **kwargs):
+        """A scheduler query answering ``{name: sequence}``, with lists as users index them."""
+        return _lists(await self._rpc_scheduler(op, **kwargs))
+
     def who_has(self, futures=None):
         """Which workers hold each future's data: ``{key: [addresses]}``."""
         keys = None if futures is None else [f.key for f in _as_list(futures)]
-        return self.sync(self._rpc_scheduler, "who_has", keys=keys)
+        return self.sync(self._rpc_lists, "who_has", keys=keys)
 
     def has_what(self, workers=None):
-        return self.sync(self._rpc_scheduler, "has_what", workers=workers)
+        """Which keys each worker holds: ``{address: [keys]}``."""
+        workers = [workers] if isinstance(workers, str) else workers
+        return self.sync(self._rpc_lists, "has_what", workers=workers)
 
     def ncores(self, workers=None):
         return self.sync(self._rpc_scheduler, "ncores")
@@ -1169,6 +1223,11 @@ def _substitute(structure, mapping, errors):
         out = {k: _substitute(v, mapping, errors) for k, v in structure.items()}
         return {k: v for k, v in out.items() if v is not _Skipped} if errors == "skip" else out
     return structure
+
+
+def _lists(mapping):
+    """msgpack brings sequences back as tuples; users index and compare these as lists."""
+    return {k: list(v) for k, v in mapping.items()}
 
 
 def _as_list(x):

@@ -7,24 +7,27 @@ built from futures (``from_delayed``) refer to keys the client already knows.
 """
 
 import operator
+import pickle
 import threading
 from collections import namedtuple
 
 from .errors import CancelledError
 
 
+_NOT_HERE = object()
 _callbacks_lock = threading.Lock()  # one lock for all states: registering callbacks is rare
 
 
 class FutureState:
     """What the client knows about one key: pending, finished, error, lost or cancelled."""
 
-    __slots__ = ("status", "exception", "traceback_text", "type", "workers", "callbacks", "value")
+    __slots__ = ("status", "exception", "traceback_text", "frames", "type", "workers", "callbacks", "value")
 
     def __init__(self):
         self.status = "pending"
         self.exception = None
         self.traceback_text = ""
+        self.frames = None  # the remote traceback as (file, line, function) triples
         self.type = None
         self.workers = ()
         self.callbacks = None
@@ -40,10 +43,18 @@ class FutureState:
         self.value = value
         self._set()
 
-    def fail(self, exception, traceback_text=""):
+    def fail(self, exception, traceback_text="", frames=None):
         self.status = "error"
         self.exception = exception
         self.traceback_text = traceback_text
+        self.frames = frames
+        if frames and isinstance(exception, BaseException) and exception.__traceback__ is None:
+            from .remote_traceback import rebuild
+
+            try:
+                exception.__traceback__ = rebuild(frames)
+            except Exception:  # a frame we cannot rebuild: the traceback text is still attached
+                pass
         self._set()
 
     def cancel(self, reason="cancelled"):
@@ -101,24 +112,45 @@ class Future:
 
     def result(self, timeout=None):
         """The value (raises the task's exception); ``timeout`` in seconds raises TimeoutError."""
+        if not self.client.asynchronous and not self.client._in_loop_thread():
+            value = self._wait_here(timeout)
+            if value is not _NOT_HERE:
+                return value
         return self.client.sync(self.client._gather_one, self, timeout=timeout)
+
+    def _wait_here(self, timeout):
+        """Wait in the calling thread; a small result that came with the report needs no loop round trip."""
+        state = self._state
+        if not state.done():
+            event = threading.Event()
+            state.on_done(event.set)
+            if not event.wait(timeout):
+                from .errors import TimeoutError
+
+                raise TimeoutError(f"Future {self.key!r} not done after {timeout} s")
+        value = state.value
+        if state.status == "finished" and value is not None:
+            return pickle.loads(value)
+        return _NOT_HERE  # an error, or data to fetch from a worker: the client's loop does it
 
     def exception(self, timeout=None):
         """The exception the task raised, or None."""
         return self.client.sync(self.client._exception_of, self, timeout=timeout)
 
     def traceback(self, timeout=None):
-        """The remote traceback as text (the worker's formatted traceback), or None."""
-        def text(exc):
-            return self._state.traceback_text or None
+        """The task's traceback (a traceback object, for ``traceback.print_tb``), or None."""
+        def remote_tb():
+            from .remote_traceback import rebuild
+
+            return rebuild(self._state.frames) if self._state.status == "error" else None
 
         if self.client.asynchronous:
             async def get():
                 await self.client._wait_done(self, timeout)
-                return text(None)
+                return remote_tb()
             return get()
         self.client.sync(self.client._wait_done, self, timeout)
-        return text(None)
+        return remote_tb()
 
     def cancel(self, **kwargs):
         return self.client.cancel([self], **kwargs)

@@ -53,6 +53,7 @@ class Scheduler(Server):
         self.batch_interval = config.get_seconds("distributed.scheduler.batch-interval")
         self.http_server = None
         self.datasets = {}  # name -> (keys, opaque pickled object): Client.publish_dataset
+        self.worker_plugins = {}  # name -> opaque pickled WorkerPlugin, given to every worker
         self.worker_streams = {}
         self.client_streams = {}
         self.start_time = time.time()
@@ -75,6 +76,8 @@ class Scheduler(Server):
             "publish_list": lambda comm, msg: sorted(self.datasets),
             "publish_delete": self.publish_delete,
             "replicate": self.replicate,
+            "register_worker_plugin": self.register_worker_plugin,
+            "unregister_worker_plugin": self.unregister_worker_plugin,
             "retire_workers": self.retire_workers,
             "run_on_scheduler": self.run_on_scheduler,
             "counts": lambda comm, msg: self.state.counts(),
@@ -82,6 +85,10 @@ class Scheduler(Server):
             "adaptive_target": lambda comm, msg: self.adaptive_target(msg.get("target_duration", 5.0)),
         }
         super().__init__(handlers, listen_address=address, security=security)
+        from .coordination import Coordination
+
+        self.coordination = Coordination(self)
+        self.handlers.update(self.coordination.handlers())
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
@@ -186,7 +193,7 @@ class Scheduler(Server):
         except Exception as e:
             await comm.write(error_reply(e))
             return
-        await comm.write({"ok": {"scheduler": self.address, "id": self.id}})
+        await comm.write({"ok": {"scheduler": self.address, "id": self.id, "plugins": dict(self.worker_plugins)}})
         stream = BatchedSend(interval=self.batch_interval)
         stream.start(comm)
         self.worker_streams[address] = stream
@@ -282,6 +289,7 @@ class Scheduler(Server):
                 del self.client_streams[client]
                 stream.abort()
                 self.send_all(*self.state.remove_client(client, stimulus_id=f"client-gone-{client}"))
+                await self.coordination.release_client_leases(client)
 
     def handle_client_msg(self, client, msg):
         op = msg.get("op")
@@ -341,6 +349,29 @@ class Scheduler(Server):
         if keys:
             client = f"published-{msg['name']}"
             self.send_all(*self.state.remove_client(client, stimulus_id=f"unpublish-{msg['name']}"))
+
+    async def register_worker_plugin(self, comm, msg):
+        """Keep the (opaque) plugin for workers that join later and install it on every worker now."""
+        name = msg["name"]
+        if msg.get("idempotent") and name in self.worker_plugins:
+            return {}
+        self.worker_plugins[name] = msg["plugin"]
+        workers = list(self.state.workers)
+        replies = await asyncio.gather(*(self.rpc(w, "plugin_add", name=name, plugin=msg["plugin"]) for w in workers),
+                                       return_exceptions=True)
+        errors = {w: r for w, r in zip(workers, replies) if isinstance(r, BaseException)}
+        if errors:
+            worker, error = next(iter(errors.items()))
+            raise RuntimeError(f"Worker plugin {name!r} failed on {len(errors)} of {len(workers)} workers, "
+                               f"e.g. {worker}: {error}") from error
+        return dict(zip(workers, replies))
+
+    async def unregister_worker_plugin(self, comm, msg):
+        name = msg["name"]
+        if self.worker_plugins.pop(name, None) is None:
+            raise ValueError(f"No worker plugin named {name!r}; registered: {sorted(self.worker_plugins)}")
+        await asyncio.gather(*(self.rpc(w, "plugin_remove", name=name) for w in self.state.workers),
+                             return_exceptions=True)
 
     async def replicate(self, comm, msg):
         """Copy ``keys`` onto ``n`` workers each (all workers by default), peer to peer."""

@@ -29,6 +29,9 @@ class InvariantError(AssertionError):
     """validate=True found the scheduler state inconsistent."""
 
 
+FETCH_LATENCY = 0.001  # seconds a dependency fetch from a peer costs besides moving its bytes
+
+
 def key_prefix(key):
     """Group name of a key for duration statistics: ``'inc-1f3a...'`` -> ``'inc'``."""
     from shoal.utils import key_split
@@ -426,7 +429,9 @@ class SchedulerState:
             ts = self.tasks.get(key)
             if ts is not None and ts.state == "memory":
                 self._add_replica(ts, ws)
-            else:
+            elif ts is None or ts.processing_on is not ws:
+                # a replica nobody needs; but never free a key this worker was just asked to compute:
+                # the free-keys would arrive after the compute-task and silently drop it
                 stale.append(key)
         if stale:
             self._worker_msgs[worker].append({"op": "free-keys", "keys": stale, "stimulus_id": stimulus_id})
@@ -516,9 +521,10 @@ class SchedulerState:
             valid = self._valid_workers(ts)
             if valid is not None and thief not in valid:
                 return False
-        transfer = sum(max(d.nbytes, 0) for d in ts.dependencies if thief not in d.who_has)
+        missing = [d for d in ts.dependencies if thief not in d.who_has]
+        transfer = sum(max(d.nbytes, 0) for d in missing) / self.bandwidth + FETCH_LATENCY * len(missing)
         wait_on_victim = victim.occupancy / victim.nthreads
-        return transfer / self.bandwidth < wait_on_victim
+        return transfer < wait_on_victim
 
     def steal_response(self, worker, key, state, stimulus_id="steal-response"):
         """The victim says whether it gave ``key`` up (it had not started it)."""
@@ -937,8 +943,10 @@ class SchedulerState:
         best = None
         best_cost = None
         for ws in valid:
-            transfer = sum(max(dts.nbytes, 0) for dts in ts.dependencies if ws not in dts.who_has)
-            cost = (ws.occupancy / ws.nthreads + transfer / self.bandwidth, len(ws.processing), ws.nbytes)
+            missing = [dts for dts in ts.dependencies if ws not in dts.who_has]
+            # every fetch costs a round trip on top of its bytes: small results stay where they are
+            transfer = sum(max(dts.nbytes, 0) for dts in missing) / self.bandwidth + FETCH_LATENCY * len(missing)
+            cost = (ws.occupancy / ws.nthreads + transfer, len(ws.processing), ws.nbytes)
             if best is None or cost < best_cost:
                 best, best_cost = ws, cost
         return best

@@ -130,6 +130,7 @@ class Worker(Server):
         self.stream = None
         self.scheduler_comm = None
         self._client = None
+        self.plugins = {}
         self.start_time = time.time()
         self.transfer_bytes_in = 0
         self.transfer_bytes_out = 0
@@ -142,6 +143,8 @@ class Worker(Server):
             "keys": lambda comm, msg: list(self.data),
             "versions": lambda comm, msg: _versions(),
             "worker_info": lambda comm, msg: self.info(),
+            "plugin_add": lambda comm, msg: self.plugin_add(msg["plugin"], msg["name"]),
+            "plugin_remove": lambda comm, msg: self.plugin_remove(msg["name"]),
         }
         super().__init__(handlers, listen_address=listen, security=security)
 
@@ -165,6 +168,8 @@ class Worker(Server):
             comm.abort()
             raise ValueError(f"Scheduler {self.scheduler_address} refused worker {self.address}: {reply.get('text')}")
         self.scheduler_comm = comm
+        for name, plugin in (reply["ok"].get("plugins") or {}).items():
+            self.plugin_add(plugin, name)
         self.stream = BatchedSend(interval=config.get_seconds("distributed.worker.batch-interval"))
         self.stream.start(comm)
         self.background(self._read_scheduler())
@@ -186,8 +191,10 @@ class Worker(Server):
             await self.stream.close()
         elif self.stream is not None:
             self.stream.abort()
+        for name in list(self.plugins):
+            self.plugin_remove(name)
         if self._client is not None:
-            await self._client._close()
+            await _close_task_client(self._client)
         await super().close()
         if self.executor is not None:
             self.executor.shutdown(wait=False, cancel_futures=True)
@@ -255,10 +262,16 @@ class Worker(Server):
             self.handle(self.state.free_keys([key], stimulus_id="missing-input"))
             return
         loop = self.loop
-        future = self.executor.submit(self._run, key, ts.run_spec, inputs, deps)
-        future.add_done_callback(
-            lambda f: loop.call_soon_threadsafe(self._execute_done, key, *f.result()) if not loop.is_closed() else None
-        )
+
+        def done(f):
+            # a pool shut down by close() cancels queued tasks: nothing to report then
+            if not f.cancelled() and not loop.is_closed():
+                loop.call_soon_threadsafe(self._execute_done, key, *f.result())
+
+        try:
+            self.executor.submit(self._run, key, ts.run_spec, inputs, deps).add_done_callback(done)
+        except RuntimeError:  # the pool is shut down: this worker is closing
+            pass
 
     def _execute_done(self, key, ok, value, nbytes, duration):
         if self.status not in ("running",):
@@ -355,6 +368,32 @@ class Worker(Server):
             result = await result
         return Serialize(result)
 
+    def plugin_add(self, plugin, name):
+        """Run ``plugin.setup(self)`` (replacing a plugin of the same name) and hook its transitions."""
+        if name in self.plugins:
+            self.plugin_remove(name)
+        self.plugins[name] = plugin
+        if hasattr(plugin, "transition"):
+            plugin._shoal_hook = lambda key, start, finish: plugin.transition(key, start, finish)
+            self.state.transition_hooks.append(plugin._shoal_hook)
+        if hasattr(plugin, "setup"):
+            result = plugin.setup(self)
+            return Serialize(result) if result is not None else None
+        return None
+
+    def plugin_remove(self, name):
+        plugin = self.plugins.pop(name, None)
+        if plugin is None:
+            return
+        hook = getattr(plugin, "_shoal_hook", None)
+        if hook in self.state.transition_hooks:
+            self.state.transition_hooks.remove(hook)
+        if hasattr(plugin, "teardown"):
+            try:
+                plugin.teardown(self)
+            except Exception:
+                logger.exception("Teardown of worker plugin %r failed", name)
+
     # ---- monitoring ---------------------------------------------------------------------------
 
     def metrics(self):
@@ -413,6 +452,14 @@ class Worker(Server):
                 f"memory: {n} keys>")
 
 
+async def _close_task_client(client):
+    """The client tasks made with get_client runs its own loop thread: close it there, not on ours."""
+    if client.asynchronous:
+        await client._close()
+    else:
+        await asyncio.get_running_loop().run_in_executor(None, client.close)
+
+
 def _attach_small_result(instructions, key, value):
     """Small results ride along with task-finished as opaque bytes, so clients skip a round trip."""
     for instruction in instructions:
@@ -439,9 +486,11 @@ def error_message(exc):
         from .errors import RemoteError
 
         exception = Serialize(RemoteError(f"{type(exc).__name__}: {exc}"))
+    from .remote_traceback import frames_of
+
     return {
         "exception": exception,
-        "traceback": None,
+        "traceback": frames_of(exc),
         "exception_text": f"{type(exc).__name__}: {exc}",
         "traceback_text": tb_text,
     }

@@ -58,6 +58,7 @@ class WorkerState:
         self.to_fetch = set()
         self.counter = 0
         self.executed_count = 0
+        self.transition_hooks = []  # callables (key, start, finish): worker plugins
 
     # ---- events -------------------------------------------------------------------------------
 
@@ -226,7 +227,9 @@ class WorkerState:
 
     def _set(self, ts, state, stimulus_id):
         ts.history.append((ts.state, state, stimulus_id))
-        ts.state = state
+        start, ts.state = ts.state, state
+        for hook in self.transition_hooks:
+            hook(ts.key, start, state)
         if state == "fetch":
             self.to_fetch.add(ts)
         else:

@@ -11,6 +11,7 @@ def parse_args(argv=None):
     p.add_argument("--host", default="0.0.0.0", help="interface to listen on (default all)")
     p.add_argument("--port", type=int, default=8786, help="port for workers and clients (default 8786)")
     p.add_argument("--dashboard-address", default=":8787", help="HTTP /status, /health, /metrics; 'none' to disable")
+    p.add_argument("--scheduler-file", default=None, help="write the address here (JSON) for workers and clients")
     p.add_argument("--validate", action="store_true", help="check scheduler invariants after every transition")
     p.add_argument("--tls-ca-file", default=None, help="CA certificate to verify peers (tls:// addresses)")
     p.add_argument("--tls-cert", default=None, help="this process's TLS certificate")
@@ -34,7 +35,10 @@ async def run(args):
     async with Scheduler(host=args.host, port=args.port, dashboard_address=dashboard,
                          validate=args.validate or None, security=security,
                          protocol="tls" if security else "tcp") as s:
-        logging.getLogger("shoal.distributed").info("Scheduler at: %s", s.address)
+        if args.scheduler_file:
+            from shoal.distributed.scheduler_file import write_scheduler_file
+
+            write_scheduler_file(args.scheduler_file, s)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

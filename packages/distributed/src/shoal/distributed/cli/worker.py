@@ -9,7 +9,8 @@ import signal
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(prog="shoal-worker", description="Start shoal workers")
-    p.add_argument("scheduler", help="scheduler address, e.g. tcp://10.0.0.1:8786")
+    p.add_argument("scheduler", nargs="?", default=None, help="scheduler address, e.g. tcp://10.0.0.1:8786")
+    p.add_argument("--scheduler-file", default=None, help="read the scheduler address from this JSON file")
     p.add_argument("--nworkers", type=int, default=1, help="worker processes to start (default 1)")
     p.add_argument("--nthreads", type=int, default=None, help="threads per worker (default: cores / nworkers)")
     p.add_argument("--memory-limit", default="auto", help="per worker: 'auto', '4GB', or 0 for none")
@@ -47,10 +48,17 @@ async def run(args):
     from shoal.distributed.nanny import Nanny
     from shoal.distributed.worker import Worker
 
+    address = args.scheduler
+    if address is None:
+        if args.scheduler_file is None:
+            raise SystemExit("shoal-worker needs a scheduler address or --scheduler-file")
+        from shoal.distributed.scheduler_file import read_scheduler_file
+
+        address = await read_scheduler_file(args.scheduler_file)
     nthreads = args.nthreads or max(1, (os.cpu_count() or 1) // args.nworkers)
     cls = Nanny if args.nanny else Worker
     names = [args.name if args.nworkers == 1 or args.name is None else f"{args.name}-{i}" for i in range(args.nworkers)]
-    servers = [cls(args.scheduler, nthreads=nthreads, memory_limit=args.memory_limit, name=name,
+    servers = [cls(address, nthreads=nthreads, memory_limit=args.memory_limit, name=name,
                    local_directory=args.local_directory, host=args.host, resources=_resources(args.resources),
                    security=_security(args))
                for name in names]

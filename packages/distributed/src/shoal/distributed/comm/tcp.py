@@ -205,6 +205,14 @@ def ip_toward(host):
 
 
 def _local_ip():
+    """The address other machines reach us at: the interface of the default route (no packet is sent);
+    the host name's address (often 127.0.0.1 in /etc/hosts) only when there is no route."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere, only picks the interface
+            return sock.getsockname()[0]
+        except OSError:
+            pass
     try:
         return socket.gethostbyname(socket.gethostname())
     except OSError:
