@@ -207,6 +207,28 @@ def _check_missing(dsk: Mapping) -> None:
         check_task_arguments(k, task, dsk)
 
 
+def toposort(dependencies: Mapping) -> list:
+    """Keys in an order where each comes after its dependencies (iterative DFS; dependencies that
+    are not keys of ``dependencies`` are ignored)."""
+    order, seen = [], set()
+    for root in dependencies:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(dependencies[root]))]
+        while stack:
+            key, it = stack[-1]
+            for d in it:
+                if d not in seen and d in dependencies:
+                    seen.add(d)
+                    stack.append((d, iter(dependencies[d])))
+                    break
+            else:
+                order.append(key)
+                stack.pop()
+    return order
+
+
 def find_cycle(dependencies: Mapping) -> list | None:
     """A list of keys forming a cycle (first key repeated at the end), or None. Iterative DFS."""
     WHITE, GREY, BLACK = 0, 1, 2

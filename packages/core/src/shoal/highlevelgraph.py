@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from shoal.core import flatten, keys_in_tasks
+from shoal.core import flatten, keys_in_tasks, toposort
 
 
 class HighLevelGraph(Mapping):
@@ -90,7 +90,7 @@ class HighLevelGraph(Mapping):
     def cull(self, keys) -> HighLevelGraph:
         """Keep only the layers and keys needed for ``keys``, walking layers from the top down."""
         needed = set(flatten(keys)) if isinstance(keys, list) else set(keys)
-        order = _toposort_layers(self.dependencies)
+        order = toposort(self.dependencies)
         layers, deps = {}, {}
         for name in reversed(order):
             layer = self.layers[name]
@@ -118,26 +118,6 @@ def _closure(layer: Mapping, keys: set) -> set:
         out.add(k)
         stack.extend(d for d in keys_in_tasks(layer, [layer[k]]) if d not in out)
     return out
-
-
-def _toposort_layers(dependencies: Mapping) -> list:
-    order, seen = [], set()
-    for root in dependencies:
-        stack = [(root, iter(dependencies[root]))]
-        if root in seen:
-            continue
-        seen.add(root)
-        while stack:
-            name, it = stack[-1]
-            for d in it:
-                if d not in seen and d in dependencies:
-                    seen.add(d)
-                    stack.append((d, iter(dependencies[d])))
-                    break
-            else:
-                order.append(name)
-                stack.pop()
-    return order
 
 
 def _layer_name(collection) -> str:

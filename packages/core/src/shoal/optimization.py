@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from shoal.core import as_literal, flatten, get_dependencies, istask, subs
+from shoal.core import as_literal, flatten, get_dependencies, istask, subs, toposort
 
 
 def cull(dsk: Mapping, keys) -> tuple[dict, dict]:
@@ -91,7 +91,7 @@ def inline(dsk: Mapping, keys=None, inline_constants: bool = True, dependencies=
         dependencies = {k: get_dependencies(dsk, task=v) for k, v in dsk.items()}
     values = {}
     out = {}
-    for k in _toposort(dsk, dependencies):
+    for k in toposort(dependencies):
         task = dsk[k]
         for d in dependencies[k] & keys:
             task = subs(task, d, values[d])
@@ -129,23 +129,3 @@ def _key_set(keys) -> set:
     if isinstance(keys, (list, set, frozenset)):
         return set(flatten(list(keys)))
     return {keys}
-
-
-def _toposort(dsk: Mapping, dependencies: Mapping) -> list:
-    order, seen = [], set()
-    for root in dsk:
-        if root in seen:
-            continue
-        seen.add(root)
-        stack = [(root, iter(dependencies[root]))]
-        while stack:
-            key, it = stack[-1]
-            for d in it:
-                if d not in seen:
-                    seen.add(d)
-                    stack.append((d, iter(dependencies[d])))
-                    break
-            else:
-                order.append(key)
-                stack.pop()
-    return order
