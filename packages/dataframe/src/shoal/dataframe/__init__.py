@@ -13,6 +13,7 @@ import shoal.config
 shoal.config.update_defaults(yaml.safe_load((pathlib.Path(__file__).parent / "dataframe.yaml").read_text()))
 
 from . import datasets  # noqa: E402
+from ._aggregation import Aggregation  # noqa: E402
 from ._collection import Scalar, map_partitions  # noqa: E402
 from ._frame import DataFrame  # noqa: E402
 from ._series import Index, Series  # noqa: E402
@@ -22,6 +23,8 @@ from .io.csv import read_csv, read_table, to_csv  # noqa: E402
 from .io.json import read_json, to_json  # noqa: E402
 from .io.parquet import read_parquet, to_parquet  # noqa: E402
 from .multi import concat, merge  # noqa: E402
+from ._merge_asof import merge_asof  # noqa: E402
+from ._pivot import pivot_table  # noqa: E402
 from ._shuffle import to_datetime, to_numeric  # noqa: E402
 from ._optimizer import optimize  # noqa: E402
 from .testing import assert_eq  # noqa: E402
@@ -38,8 +41,8 @@ def compute(*args, **kwargs):
 
 
 __all__ = [
-    "DataFrame", "Series", "Index", "Scalar", "from_pandas", "from_dict", "from_array", "from_delayed",
-    "read_csv", "read_parquet", "read_json", "to_csv", "to_parquet", "to_json", "concat", "merge",
+    "Aggregation", "DataFrame", "Series", "Index", "Scalar", "from_pandas", "from_dict", "from_array", "from_delayed",
+    "read_csv", "read_parquet", "read_json", "to_csv", "to_parquet", "to_json", "concat", "merge", "merge_asof", "pivot_table",
     "map_partitions", "datasets", "assert_eq", "optimize", "compute", "to_datetime", "get_dummies",
     "from_dask_array", "to_numeric", "read_table",
 ]

@@ -83,6 +83,9 @@ def _rebuild(graph, name, meta, divisions):
     return new_collection(FromGraph(layer, name, meta, divisions))
 
 
+_NO_VALUE = object()
+
+
 class _Lowered:
     __slots__ = ("expr", "graph")
 
@@ -412,7 +415,9 @@ class FrameBase(_Protocol):
             raise NotImplementedError("isin with a shoal collection: compute the values first")
         return self._method("isin", list(values) if not isinstance(values, dict) else values)
 
-    def replace(self, to_replace=None, value=None, regex=False):
+    def replace(self, to_replace=None, value=_NO_VALUE, regex=False):
+        if value is _NO_VALUE:  # pandas treats an explicit value=None differently from none given
+            return self._method("replace", to_replace, regex=regex, keeps_columns=True)
         return self._method("replace", to_replace, value, regex=regex, keeps_columns=True)
 
     def copy(self, deep=False):
@@ -422,8 +427,9 @@ class FrameBase(_Protocol):
         return self._method("dropna", **kwargs)
 
     def drop_duplicates(self, subset=None, keep="first", split_every=None, **kwargs):
-        if keep is not False and keep not in ("first",):
-            raise NotImplementedError("drop_duplicates supports keep='first' or keep=False")
+        # the shuffle keeps rows in their original order, so 'last' is right too
+        if keep not in ("first", "last", False):
+            raise ValueError(f"drop_duplicates: keep must be 'first', 'last' or False, got {keep!r}")
         from ._shuffle import drop_duplicates
 
         return drop_duplicates(self, subset=subset, keep=keep)

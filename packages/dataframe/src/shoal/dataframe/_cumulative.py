@@ -1,5 +1,5 @@
-"""cumsum/cumprod/cummin/cummax across partitions: per-partition results, then a carry of the
-last running value from all earlier partitions."""
+"""cumsum/cumprod/cummin/cummax/ffill across partitions: per-partition results, then a carry of
+the last running value from all earlier partitions (bfill carries the first value from later ones)."""
 from __future__ import annotations
 
 import functools
@@ -24,12 +24,16 @@ class Cumulative(Expr):
 
     def _layer(self):
         name, dep = self._name, self.frame._name
+        n = self.frame.npartitions
+        step = 1 if self.how == "bfill" else -1  # bfill carries values back from later partitions
         layer = {}
-        for i in range(self.frame.npartitions):
+        for i in range(n):
+            prev = i + step
+            has_prev = 0 <= prev < n
             layer[(f"{name}-chunk", i)] = (_chunk, (dep, i), self.how, self.skipna)
             layer[(f"{name}-carry", i)] = (
-                _carry, (f"{name}-carry", i - 1) if i else None,
-                (f"{name}-chunk", i - 1) if i else None, self.how)
+                _carry, (f"{name}-carry", prev) if has_prev else None,
+                (f"{name}-chunk", prev) if has_prev else None, self.how)
             layer[(name, i)] = (_apply_carry, (f"{name}-chunk", i), (f"{name}-carry", i), self.how,
                                 self.skipna)
         return layer
@@ -39,8 +43,8 @@ class Cumulative(Expr):
 
 
 def _chunk(part, how, skipna):
-    if how == "ffill":
-        return part.ffill()
+    if how in ("ffill", "bfill"):
+        return getattr(part, how)()
     return getattr(part, how)(skipna=skipna)
 
 
@@ -51,18 +55,25 @@ def _last_values(chunk):
     return chunk.ffill().iloc[-1]
 
 
+def _first_values(chunk):
+    """The value a backward fill carries into the previous partition (per column)."""
+    if len(chunk) == 0:
+        return None
+    return chunk.bfill().iloc[0]
+
+
 _COMBINE = {"cumsum": "sum", "cumprod": "prod", "cummin": "min", "cummax": "max"}
 
 
 def _carry(prev_carry, prev_chunk, how):
     if prev_chunk is None:
         return None
-    last = _last_values(prev_chunk)
+    last = _first_values(prev_chunk) if how == "bfill" else _last_values(prev_chunk)
     if last is None:
         return prev_carry
     if prev_carry is None:
         return last
-    if how == "ffill":
+    if how in ("ffill", "bfill"):
         return last.fillna(prev_carry) if isinstance(last, pd.Series) else \
             (prev_carry if pd.isna(last) else last)
     if isinstance(last, pd.Series):
@@ -75,7 +86,7 @@ def _carry(prev_carry, prev_chunk, how):
 def _apply_carry(chunk, carry, how, skipna):
     if carry is None or len(chunk) == 0:
         return chunk
-    if how == "ffill":
+    if how in ("ffill", "bfill"):
         return chunk.fillna(carry)
     if how in ("cumsum", "cumprod"):
         carry = carry.fillna(0 if how == "cumsum" else 1) if isinstance(carry, pd.Series) else \

@@ -95,12 +95,15 @@ class DataFrame(FrameBase):
         self._expr = self.drop(columns=[key])._expr
 
     def assign(self, **kwargs):
-        pairs = []
+        out, pairs = self, []
         for k, v in kwargs.items():
             if callable(v) and not isinstance(v, (FrameBase, Scalar)):
-                v = v(self)
+                # like pandas, a callable sees the columns assigned before it
+                out = out._assign_pairs(pairs) if pairs else out
+                pairs = []
+                v = v(out)
             pairs.extend([k, v])
-        return self._assign_pairs(pairs)
+        return out._assign_pairs(pairs)
 
     def _assign_pairs(self, pairs):
         expr = self._expr
@@ -195,6 +198,17 @@ class DataFrame(FrameBase):
 
         return sort_values(self, by, ascending=ascending, npartitions=npartitions,
                            na_position=na_position, method=shuffle_method)
+
+    def value_counts(self, subset=None, normalize=False, sort=True, ascending=False, dropna=True,
+                     split_every=None):
+        frame = self[list(subset)] if subset is not None else self
+        return new_collection(red.value_counts(frame._expr, sort, ascending, dropna, normalize,
+                                               split_every))
+
+    def pivot_table(self, index=None, columns=None, values=None, aggfunc="mean"):
+        from ._pivot import pivot_table
+
+        return pivot_table(self, index=index, columns=columns, values=values, aggfunc=aggfunc)
 
     def nlargest(self, n=5, columns=None, split_every=None):
         return self.reduction(_nlargest, meta=self._meta, chunk_kwargs={"n": n, "columns": columns},

@@ -41,22 +41,88 @@ def _layout(needs):
     return [(c, q) for q, cols in needs.items() for c in (cols if q != "size" else ["__size__"])]
 
 
+_EMPTY_GROUP_SAFE = {"sum", "count", "size", "m2"}  # empty groups give 0 and are dropped after
+
+
+def _dense_int_key(obj, by_parts, by_spec, level, needs):
+    """A single integer key spanning a small range: its codes are plain arithmetic (no hashing)."""
+    if level is not None or len(by_spec) != 1 or len(obj) == 0:
+        return None
+    kind, ref = by_spec[0]
+    key = by_parts[ref] if kind == "series" else obj[ref] if kind == "column" else None
+    if key is None or not isinstance(key.dtype, np.dtype) or key.dtype.kind not in "iu":
+        return None
+    if not set(needs) <= _EMPTY_GROUP_SAFE and not all(
+            obj[c].dtype.kind == "f" for q, cols in needs.items() if q not in _EMPTY_GROUP_SAFE
+            for c in cols):
+        return None  # min/max/first/... of an empty group would turn ints into floats
+    values = key.to_numpy()
+    lo, hi = int(values.min()), int(values.max())
+    if hi - lo >= max(len(values), 1024):
+        return None
+    return key, values, lo, hi
+
+
+def _dense_groupby(obj, values, lo, hi):
+    """A pandas groupby whose groups are the integers lo..hi, found without a hash table, and the
+    number of rows in each of those groups."""
+    ncat = hi - lo + 1
+    # the code width pandas would pick itself, so that from_codes does not copy them again
+    width = np.int8 if ncat < 2**7 else np.int16 if ncat < 2**15 else np.int32 if ncat < 2**31 else np.int64
+    codes = np.subtract(values, lo, out=np.empty(len(values), dtype=width), casting="unsafe")
+    cat = pd.Categorical.from_codes(codes, categories=pd.RangeIndex(lo, hi + 1), validate=False)
+    return obj.groupby(cat, sort=True, observed=False), np.bincount(codes, minlength=ncat)
+
+
 def _chunk(obj, *by_parts, by_spec, level, dropna, observed, columns, needs):
     """Per-partition intermediates: a frame indexed by group, one column per (column, quantity)."""
+    dense = None if isinstance(obj, pd.Series) else _dense_int_key(obj, by_parts, by_spec, level, needs)
+    if dense is not None:
+        return _dense_chunk(obj, needs, *dense)
     g = _grouper(obj, by_spec, by_parts, level, False, dropna, observed)
-    series_obj = isinstance(obj, pd.Series)
+    return _intermediates(g, isinstance(obj, pd.Series), needs)
+
+
+def _dense_chunk(obj, needs, key, values, lo, hi):
+    g, sizes = _dense_groupby(obj, values, lo, hi)
+    present = sizes > 0
+    out = {}
+    for quantity, cols in needs.items():
+        for col in (["__size__"] if quantity == "size" else cols):
+            if quantity == "size" or (quantity == "count" and not _has_missing(obj[col])):
+                out[len(out)] = sizes[present]  # a count without missing values is the group size
+                continue
+            sub = g[col]
+            piece = (sub.var(ddof=0) * sub.count()).fillna(0) if quantity == "m2" else \
+                getattr(sub, quantity)()
+            out[len(out)] = piece.to_numpy()[present]
+    index = pd.Index(np.arange(lo, hi + 1, dtype=key.dtype)[present], name=key.name)
+    return pd.DataFrame(out, index=index)
+
+
+def _has_missing(column) -> bool:
+    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else "O"
+    if kind in "iub":
+        return False
+    if kind == "f":
+        return bool(np.isnan(column.to_numpy()).any())
+    return bool(column.isna().any())
+
+
+def _intermediates(g, series_obj, needs):
+    # one column at a time: selecting a list of columns would copy them into a new block
     pieces = []
     for quantity, cols in needs.items():
         if quantity == "size":
             pieces.append(g.size())
             continue
-        sub = g if series_obj else g[cols]
-        if quantity == "m2":
-            pieces.append((sub.var(ddof=0) * sub.count()).fillna(0))
-        else:
-            pieces.append(getattr(sub, quantity)())
-    out = pd.concat(pieces, axis=1) if len(pieces) > 1 else pieces[0].to_frame() \
-        if isinstance(pieces[0], pd.Series) else pieces[0]
+        for col in ([None] if series_obj else cols):
+            sub = g if series_obj else g[col]
+            if quantity == "m2":
+                pieces.append((sub.var(ddof=0) * sub.count()).fillna(0))
+            else:
+                pieces.append(getattr(sub, quantity)())
+    out = pd.concat(pieces, axis=1, ignore_index=True) if len(pieces) > 1 else pieces[0].to_frame()
     out.columns = pd.RangeIndex(out.shape[1])
     return out
 
@@ -346,6 +412,10 @@ class _GroupBy:
         return new_collection(expr)
 
     def agg(self, arg=None, split_every=None, split_out=1, shuffle_method=None, **kwargs):
+        from ._aggregation import custom_aggregate, is_custom
+
+        if is_custom(arg):
+            return self._new(custom_aggregate(self, arg, split_every))
         if arg is None and kwargs and self._is_series() and \
                 not any(isinstance(v, tuple) for v in kwargs.values()):
             result = self._new(self._aggregate(list(kwargs.values()), split_every, split_out))
@@ -365,11 +435,19 @@ class _GroupBy:
 
     aggregate = agg
 
+    def _numeric(self, numeric_only):
+        """This groupby restricted to numeric value columns when ``numeric_only`` (as pandas)."""
+        meta = self.frame._meta
+        if not numeric_only or not isinstance(meta, pd.DataFrame) or self._is_series():
+            return self
+        numeric = [c for c in self._value_columns() if pd.api.types.is_numeric_dtype(meta[c].dtype)]
+        return self[numeric]
+
     def _simple(self, how, split_every=None, split_out=1, **kwargs):
         return self._new(self._aggregate(how, split_every, split_out, **kwargs))
 
     def sum(self, split_every=None, split_out=1, numeric_only=False, min_count=None):
-        return self._simple("sum", split_every, split_out)
+        return self._numeric(numeric_only)._simple("sum", split_every, split_out)
 
     def count(self, split_every=None, split_out=1):
         return self._simple("count", split_every, split_out)
@@ -379,22 +457,22 @@ class _GroupBy:
                                          plan_meta=self._plan_meta("size")))
 
     def min(self, split_every=None, split_out=1, numeric_only=False):
-        return self._simple("min", split_every, split_out)
+        return self._numeric(numeric_only)._simple("min", split_every, split_out)
 
     def max(self, split_every=None, split_out=1, numeric_only=False):
-        return self._simple("max", split_every, split_out)
+        return self._numeric(numeric_only)._simple("max", split_every, split_out)
 
     def prod(self, split_every=None, split_out=1, numeric_only=False):
-        return self._simple("prod", split_every, split_out)
+        return self._numeric(numeric_only)._simple("prod", split_every, split_out)
 
     def first(self, split_every=None, split_out=1, numeric_only=False):
-        return self._simple("first", split_every, split_out)
+        return self._numeric(numeric_only)._simple("first", split_every, split_out)
 
     def last(self, split_every=None, split_out=1, numeric_only=False):
-        return self._simple("last", split_every, split_out)
+        return self._numeric(numeric_only)._simple("last", split_every, split_out)
 
     def mean(self, split_every=None, split_out=1, numeric_only=False):
-        return self._simple("mean", split_every, split_out)
+        return self._numeric(numeric_only)._simple("mean", split_every, split_out)
 
     def any(self, split_every=None, split_out=1):
         return self._simple("any", split_every, split_out)
@@ -403,12 +481,12 @@ class _GroupBy:
         return self._simple("all", split_every, split_out)
 
     def var(self, ddof=1, split_every=None, split_out=1, numeric_only=False):
-        plan, meta = self._plan_meta("var")
-        return self._new(self._aggregate("var", split_every, split_out, ddof=ddof,
-                                         plan_meta=(plan, meta)))
+        gb = self._numeric(numeric_only)
+        return gb._new(gb._aggregate("var", split_every, split_out, ddof=ddof))
 
     def std(self, ddof=1, split_every=None, split_out=1, numeric_only=False):
-        return self._new(self._aggregate("std", split_every, split_out, ddof=ddof))
+        gb = self._numeric(numeric_only)
+        return gb._new(gb._aggregate("std", split_every, split_out, ddof=ddof))
 
     def sem(self, ddof=1, split_every=None, split_out=1):
         return self._new(self._aggregate("sem", split_every, split_out, ddof=ddof))

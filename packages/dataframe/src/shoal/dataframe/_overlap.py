@@ -149,6 +149,4 @@ def diff(frame, periods=1):
 def fill_across(frame, how):
     from ._cumulative import cumulative
 
-    if how != "ffill":
-        raise NotImplementedError("only ffill is supported across partitions")
-    return cumulative(frame, "ffill")
+    return cumulative(frame, how)

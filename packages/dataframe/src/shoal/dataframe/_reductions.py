@@ -274,16 +274,17 @@ def _value_counts_chunk(part, dropna=True):
 
 
 def _value_counts_combine(parts):
-    parts = _flatten_chunks(parts)
-    return pd.concat(parts).groupby(level=0, dropna=False, sort=False,
-                                    observed=False).sum()
+    both = pd.concat(_flatten_chunks(parts))
+    levels = list(range(both.index.nlevels))  # a DataFrame's value_counts has one level per column
+    return both.groupby(level=levels if len(levels) > 1 else 0, dropna=False, sort=False,
+                        observed=False).sum()
 
 
 def _value_counts_aggregate(parts, meta, sort=True, ascending=False, normalize=False):
     if not parts:
         return meta
     out = _value_counts_combine(parts)
-    out.index.name = meta.index.name
+    out.index.names = meta.index.names
     out.name = meta.name
     if normalize:
         out = out / out.sum()

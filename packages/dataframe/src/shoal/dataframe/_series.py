@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 
 from . import _reductions as red
-from ._collection import FrameBase, _align, _expr_of, _nlargest, _nsmallest, new_collection
+from ._collection import FrameBase, _align, _expr_of, _nlargest, _nsmallest, _stack_scalars, \
+    new_collection
 from ._expr import Expr, Filter, MapPartitions
 from ._meta import emulate, infer_meta_from_sample, is_pandas, make_meta, meta_nonempty
 
@@ -39,6 +40,21 @@ class Series(FrameBase):
         if name is None:
             return self._method("to_frame")
         return self._method("to_frame", name)
+
+    def agg(self, func):
+        """One reduction by name (a scalar) or several (a Series indexed by their names)."""
+        if isinstance(func, str):
+            return getattr(self, func)()
+        names = list(func)
+        results = [getattr(self, how)() for how in names]
+        dtype = np.result_type(*[r._meta.dtype for r in results]) if results else np.float64
+        return _stack_scalars(results, names, dtype, name=self.name)
+
+    aggregate = agg
+
+    @property
+    def shape(self):
+        return (new_collection(red.length(self._expr)),)
 
     def map(self, arg, na_action=None, meta=None):
         if meta is None and not isinstance(arg, (dict, pd.Series)):

@@ -1,0 +1,44 @@
+"""pivot_table: a groupby over (index, columns) reduced across partitions, then unstacked so
+each category of ``columns`` becomes an output column (the categories must be known)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ._meta import make_meta, meta_nonempty
+
+_AGGFUNCS = ("mean", "sum", "count", "first", "last", "min", "max")
+
+
+def _unstack(part, columns, categories, values_list):
+    wide = part.unstack(columns)
+    # missing (index, category) pairs are NaN, so numbers are always floats (stable meta)
+    wide = wide.astype({c: "float64" for c in wide.columns if wide[c].dtype.kind in "iub"})
+    labels = pd.CategoricalIndex(categories, categories=categories, name=columns)
+    if values_list is None:
+        return wide.reindex(columns=labels)
+    target = pd.MultiIndex.from_product([values_list, labels], names=[None, columns])
+    return wide.reindex(columns=target)
+
+
+def pivot_table(df, index=None, columns=None, values=None, aggfunc="mean"):
+    """Spreadsheet-style pivot: rows by ``index``, one column per category of ``columns``."""
+    for what, name in (("index", index), ("columns", columns)):
+        if not isinstance(name, str) or name not in df.columns:
+            raise ValueError(f"pivot_table: '{what}' must be the name of a column of {list(df.columns)}, "
+                             f"got {name!r}")
+    dtype = df._meta[columns].dtype
+    if not isinstance(dtype, pd.CategoricalDtype) or dtype.categories is None or (
+            len(dtype.categories) == 0 and df._meta[columns].cat.categories.empty):
+        raise ValueError(f"pivot_table: column {columns!r} must be categorical with known categories "
+                         f"(it is {dtype}); use df.{columns}.astype('category').cat.as_known()")
+    if aggfunc not in _AGGFUNCS:
+        raise ValueError(f"pivot_table: aggfunc must be one of {_AGGFUNCS}, got {aggfunc!r}")
+    if values is None:
+        values = [c for c in df.columns if c not in (index, columns)]
+    df._check_columns([values] if not isinstance(values, list) else values)
+    grouped = getattr(df.groupby([index, columns], observed=True)[values], aggfunc)()
+    categories = list(dtype.categories)
+    kwargs = {"columns": columns, "categories": categories,
+              "values_list": values if isinstance(values, list) else None}
+    meta = make_meta(_unstack(meta_nonempty(grouped._meta), **kwargs))
+    return grouped.map_partitions(_unstack, meta=meta, **kwargs)
