@@ -21,6 +21,7 @@ from collections import defaultdict
 
 import shoal.config
 
+from .lifecycle import AsyncLifecycle
 from . import config
 from .batched import BatchedSend
 from .comm import CommClosedError, connect
@@ -62,7 +63,7 @@ def get_client(address=None, timeout=None):
     return worker._client
 
 
-class Client:
+class Client(AsyncLifecycle):
     """Connect to a scheduler and run work on its workers.
 
     ``Client()`` starts a LocalCluster (keyword arguments go to it), ``Client('tcp://host:8786')``
@@ -142,22 +143,6 @@ class Client:
             return asyncio.get_running_loop() is self.loop
         except RuntimeError:
             return False
-
-    def __await__(self):
-        return self._start_once().__await__()
-
-    async def _start_once(self):
-        if self._started is None:
-            self._started = asyncio.ensure_future(self._start())
-        await self._started
-        return self
-
-    async def __aenter__(self):
-        await self._start_once()
-        return self
-
-    async def __aexit__(self, *exc):
-        await self._close()
 
     def __enter__(self):
         if self.asynchronous:

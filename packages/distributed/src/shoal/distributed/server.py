@@ -12,6 +12,7 @@ import logging
 import traceback
 import uuid
 
+from .lifecycle import AsyncLifecycle
 from .comm import CommClosedError, listen
 from .comm.core import parse_address
 from .protocol import Serialize
@@ -25,7 +26,7 @@ def error_reply(exc):
     return {"error": Serialize(exc), "text": text}
 
 
-class Server:
+class Server(AsyncLifecycle):
     deserialize = True
     stream_ops = frozenset()
 
@@ -44,20 +45,10 @@ class Server:
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
-    def __await__(self):
-        return self._start_once().__await__()
+    async def _start(self):
+        await self.start()
 
-    async def _start_once(self):
-        if self._started is None:
-            self._started = asyncio.ensure_future(self.start())
-        await self._started
-        return self
-
-    async def __aenter__(self):
-        await self._start_once()
-        return self
-
-    async def __aexit__(self, *exc):
+    async def _close(self):
         await self.close()
 
     async def start(self):

@@ -6,11 +6,12 @@ A cluster owns (or knows) a scheduler.  Blocking and ``asynchronous=True`` use w
 
 import asyncio
 
+from ..lifecycle import AsyncLifecycle
 from ..loop import LoopRunner
 from ..rpc import ConnectionPool
 
 
-class Cluster:
+class Cluster(AsyncLifecycle):
     def __init__(self, asynchronous=False, loop=None, name=None):
         self.asynchronous = asynchronous
         self.name = name or type(self).__name__
@@ -54,22 +55,6 @@ class Cluster:
         if self.asynchronous:
             return func(*args, **kwargs)
         return asyncio.run_coroutine_threadsafe(func(*args, **kwargs), self.loop).result()
-
-    def __await__(self):
-        return self._start_once().__await__()
-
-    async def _start_once(self):
-        if self._started is None:
-            self._started = asyncio.ensure_future(self._start())
-        await self._started
-        return self
-
-    async def __aenter__(self):
-        await self._start_once()
-        return self
-
-    async def __aexit__(self, *exc):
-        await self._close()
 
     def __enter__(self):
         return self
