@@ -8,6 +8,7 @@ import textwrap
 import threading
 import time
 import traceback
+from operator import add
 
 import pytest
 
@@ -42,6 +43,19 @@ def test_scheduler_by_name_config_and_function():
     assert get_scheduler(get_sync) is get_sync
     with pytest.raises(ValueError, match="unknown scheduler 'bogus'"):
         get_scheduler("bogus")
+
+
+def test_shoal_get_runs_a_plain_graph_synchronously():
+    graph = {"x": 1, "y": (add, "x", 10)}
+    assert shoal.get is get_sync
+    assert shoal.get(graph, "y") == 11
+    assert shoal.get(graph, ["x", "y"]) == [1, 11]
+
+
+def test_callback_is_importable_from_diagnostics():
+    from shoal.diagnostics import Callback as DiagnosticsCallback
+
+    assert DiagnosticsCallback is Callback
 
 
 def test_compute_scheduler_keyword_runs_where_asked():

@@ -21,6 +21,7 @@ from shoal.base import (  # noqa: E402
     visualize,
 )
 from shoal.delayed import delayed  # noqa: E402  (binds the name over the submodule)
+from shoal.local import get_sync as get  # noqa: E402  (the synchronous scheduler, for plain graphs)
 
-__all__ = ["compute", "config", "delayed", "is_shoal_collection", "optimize", "persist", "tokenize",
+__all__ = ["compute", "config", "delayed", "get", "is_shoal_collection", "optimize", "persist", "tokenize",
            "visualize"]
