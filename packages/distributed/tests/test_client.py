@@ -304,6 +304,37 @@ async def test_replicate_copies_data_peer_to_peer(c, s, a, b, w3):
     s.state.validate_state()
 
 
+def make_bytes(i, n):
+    return bytes([i % 256]) * n
+
+
+@gen_cluster(nthreads=[1, 1, 1])
+async def test_rebalance_evens_out_bytes_held(c, s, a, b, w3):
+    fs = c.map(make_bytes, range(12), n=100_000, workers=[a.address])
+    await c.gather(fs)
+    held = lambda: {w.address: len(w.data) for w in (a, b, w3)}  # noqa: E731
+    assert held() == {a.address: 12, b.address: 0, w3.address: 0}
+    extra = c.submit(make_bytes, 99, 50, workers=[a.address])
+    await extra
+    assert (await c.rebalance(fs))["moved"] == 8
+    await until(lambda: len(a.data) == 5)  # the 4 results it kept + extra, which was not asked to move
+    assert len(b.data) == 4 and len(w3.data) == 4
+    who_has = s.state.who_has([f.key for f in fs])
+    assert all(len(holders) == 1 for holders in who_has.values())
+    assert sorted(await c.gather(fs)) == sorted(make_bytes(i, 100_000) for i in range(12))
+    assert (await c.rebalance())["moved"] == 0  # already even: nothing moves
+    s.state.validate_state()
+
+
+@gen_cluster(nthreads=[1, 1])
+async def test_rebalance_within_chosen_workers(c, s, a, b):
+    fs = c.map(make_bytes, range(4), n=10_000, workers=[a.address])
+    await c.gather(fs)
+    assert (await c.rebalance(workers=[a.address]))["moved"] == 0  # one worker: nowhere to go
+    assert (await c.rebalance(workers=[a.address, b.address]))["moved"] == 2
+    await until(lambda: len(a.data) == 2 and len(b.data) == 2)
+
+
 def fib(n):
     from shoal.distributed import worker_client
 

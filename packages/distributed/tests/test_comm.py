@@ -45,6 +45,36 @@ def test_roundtrip_with_large_array(address):
     asyncio.run(main())
 
 
+def test_received_arrays_are_aligned_writable_and_not_copied():
+    """Each payload frame gets a buffer of its own: arrays unpickled on it are aligned and writable."""
+    async def main():
+        received = []
+
+        async def keep(comm):
+            received.append(await comm.read())
+
+        listener = await listen("tcp://127.0.0.1:0", keep)
+        comm = await connect(listener.contact_address)
+        sent = {"small": np.arange(3, 1003, dtype="f8"), "big": np.arange(300_000, dtype="c16"),
+                "odd": np.arange(7, dtype="i1"), "ints": np.arange(20_000, dtype="i8")[::2].copy()}
+        # a short bytes value first, so the arrays' frames do not start at a round offset of the stream
+        await comm.write({"pad": b"xyz", **{k: Serialize(v) for k, v in sent.items()}})
+        await until(lambda: received)
+        (msg,) = received
+        for name, value in sent.items():
+            out = msg[name]
+            np.testing.assert_array_equal(out, value)
+            assert out.flags.aligned and out.flags.writeable, name
+            assert out.ctypes.data % 16 == 0, name
+        out = msg["big"]
+        assert out.base is not None  # a view on the receive buffer, not a copy made by unpickling
+        out[0] = 5  # writable in place
+        await comm.close()
+        listener.stop()
+
+    asyncio.run(main())
+
+
 def test_connect_timeout_names_address():
     async def main():
         with pytest.raises(OSError, match="127.0.0.1:1"):

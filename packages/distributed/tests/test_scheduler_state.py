@@ -335,3 +335,34 @@ def test_small_dependency_keeps_its_dependent_on_the_same_worker():
     _, wmsgs = s.update_graph("c", {"y": spec("y")}, {"y": ["x"]}, keys=["y"])
     assert computes(wmsgs) == {"w1": ["y"]}
     s.validate_state()
+
+
+def test_rebalance_plan_and_moves_keep_invariants():
+    from shoal.distributed.rebalance import plan_rebalance
+
+    s = new_state()
+    for w in ("w1", "w2", "w3"):
+        s.add_worker(w, nthreads=1)
+    keys = [f"k{i}" for i in range(6)]
+    s.update_graph("c", {k: spec(k) for k in keys}, {}, keys=keys, restrictions={k: ["w1"] for k in keys})
+    for i, k in enumerate(keys):
+        finish(s, "w1", k, nbytes=100 * (i + 1))  # 100 .. 600 bytes, 2100 in all on w1
+    moves = plan_rebalance(s)
+    assert all(sender == "w1" for _k, sender, _r in moves)
+    held = {"w1": 2100, "w2": 0, "w3": 0}
+    for key, sender, recipient in moves:
+        held[sender] -= s.tasks[key].nbytes
+        held[recipient] += s.tasks[key].nbytes
+    assert max(held.values()) - min(held.values()) <= 300  # from 2100 apart to within one result
+    assert [m[0] for m in plan_rebalance(s, keys=["k0", "missing"])] == ["k0"]  # only the keys asked for
+    _, wmsgs = s.move_replicas(moves, stimulus_id="rebalance-test")
+    freed = [k for m in wmsgs["w1"] if m["op"] == "free-keys" for k in m["keys"]]
+    assert sorted(freed) == sorted(k for k, _s, _r in moves)
+    assert {w: s.workers[w].nbytes for w in held} == held
+    assert all(len(s.tasks[k].who_has) == 1 for k in keys)
+    s.validate_state()
+    # a replica that a peer could not fetch is dropped; losing the last copy recomputes the key
+    only = next(k for k in keys if s.tasks[k].who_has == {s.workers["w2"]})
+    s.missing_data(only, "w2", stimulus_id="missing")
+    assert s.tasks[only].state in ("waiting", "queued", "processing")
+    s.validate_state()

@@ -39,9 +39,17 @@ _lazy = {
     "Lock": "primitives",
     "Semaphore": "primitives",
     "Event": "primitives",
+    "Actor": "actor",
+    "ActorFuture": "actor",
+    "Pub": "pubsub",
+    "Sub": "pubsub",
+    "get_task_stream": "client_events",
+    "performance_report": "performance_report",
+    "print": "output",
+    "warn": "output",
 }
 
-__all__ = sorted(_lazy)
+__all__ = sorted(set(_lazy) - {"print", "warn"})  # never shadow the builtins on ``import *``
 __version__ = "0.1.0"
 
 

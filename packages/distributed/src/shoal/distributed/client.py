@@ -21,12 +21,13 @@ from collections import defaultdict
 
 import shoal.config
 
+from .client_events import EventsMixin
 from .lifecycle import AsyncLifecycle
 from . import config
 from .batched import BatchedSend
 from .comm import CommClosedError, connect
 from .errors import CancelledError, FutureLostError, TimeoutError
-from .future import DoneAndNotDoneFutures, Future, FutureState
+from .future import DoneAndNotDoneFutures, Future, FutureState, adopt_actor
 from .loop import LoopRunner
 from .protocol import Serialize
 from .rpc import ConnectionPool
@@ -59,24 +60,26 @@ def get_client(address=None, timeout=None):
     except ValueError:
         return default_client()
     if worker._client is None:
-        worker._client = Client(worker.scheduler_address, set_as_default=False)
+        # it would only echo the tasks' prints back into the worker's own terminal
+        worker._client = Client(worker.scheduler_address, set_as_default=False, show_task_output=False)
     return worker._client
 
 
-class Client(AsyncLifecycle):
+class Client(EventsMixin, AsyncLifecycle):
     """Connect to a scheduler and run work on its workers.
 
     ``Client()`` starts a LocalCluster (keyword arguments go to it), ``Client('tcp://host:8786')``
     connects to a running scheduler, ``Client(cluster)`` to a cluster object.  Results are always
     fetched straight from the workers holding them (``direct_to_workers`` is accepted for
-    compatibility).  Errors keep the worker's traceback (``Future.traceback()``).
+    compatibility).  Errors keep the worker's traceback (``Future.traceback()``).  What tasks print in
+    worker processes is written to this process's stdout/stderr (``show_task_output=False`` to not).
     """
 
     _instance_counter = itertools.count()
 
     def __init__(self, address=None, loop=None, timeout=None, set_as_default=True, asynchronous=False,
                  name=None, direct_to_workers=None, connection_limit=16, security=None, scheduler_file=None,
-                 **cluster_kwargs):
+                 show_task_output=True, **cluster_kwargs):
         if address is None and scheduler_file is not None:
             from .scheduler_file import read_scheduler_file_blocking
 
@@ -107,6 +110,8 @@ class Client(AsyncLifecycle):
         self._loop_runner = None
         self._stream_task = None
         self._started = None
+        self._init_events()
+        self.show_task_output = show_task_output
         _all_clients.add(self)
         if hasattr(address, "scheduler_address"):
             self.cluster = address
@@ -181,6 +186,8 @@ class Client(AsyncLifecycle):
         self.stream.start(comm)
         self._stream_task = asyncio.ensure_future(self._handle_stream(comm))
         self.status = "running"
+        if self.show_task_output:
+            self._subscribe_output()
         if self.set_as_default:
             self._previous_scheduler = shoal.config.get("scheduler", None)
             shoal.config.set(scheduler=self.get)
@@ -223,6 +230,8 @@ class Client(AsyncLifecycle):
             for k in msg.get("keys", ()):
                 if k in self.futures:
                     self.futures[k].fail(exc, msg.get("text", ""))
+        elif op == "event":
+            self._handle_event(msg)
         elif op == "scheduler-closing":
             for st in self.futures.values():
                 if not st.done():
@@ -286,9 +295,11 @@ class Client(AsyncLifecycle):
         """
         if not callable(func):
             raise TypeError(f"submit expects a callable as first argument, got {type(func).__name__}")
-        if actor:
-            raise NotImplementedError("shoal.distributed has no actors (submit(..., actor=True)): keep the state "
-                                      "in a Variable/Queue or return it from tasks instead")
+        if actor:  # the worker keeps the object and hands out Actor proxies
+            from .actor import create_actor
+
+            key = key or _make_key(func, args, kwargs, pure=False)
+            func, args = create_actor, (func, *args)
         if key is None:
             key = _make_key(func, args, kwargs, pure)
         if key in self.futures and pure is not False:
@@ -581,6 +592,8 @@ class Client(AsyncLifecycle):
             await asyncio.sleep(0.01)
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeoutError(f"Could not gather {missing[:3]} within {timeout} s")
+        for key, value in data.items():
+            adopt_actor(value, by_key[key])
         return [data.get(f.key, _Skipped) for f in futures] if errors == "skip" else [data[f.key] for f in futures]
 
     async def _fetch(self, keys, by_key):
@@ -731,6 +744,12 @@ class Client(AsyncLifecycle):
         """Copy the futures' data to ``n`` workers (default: every worker) so losing one keeps it."""
         keys = [f.key for f in _as_list(futures)]
         return self.sync(self._rpc_scheduler, "replicate", keys=keys, n=n, workers=workers)
+
+    def rebalance(self, futures=None, workers=None):
+        """Move data so every worker (of ``workers``) holds about the same number of bytes; only the
+        data of ``futures`` if given.  Data moves peer to peer; ``{'moved': number of results}``."""
+        keys = None if futures is None else [f.key for f in _as_list(futures)]
+        return self.sync(self._rpc_scheduler, "rebalance", keys=keys, workers=workers)
 
     def retry(self, futures, asynchronous=None):
         futures = [futures] if isinstance(futures, Future) else list(futures)

@@ -130,7 +130,7 @@ class Future:
                 raise TimeoutError(f"Future {self.key!r} not done after {timeout} s")
         value = state.value
         if state.status == "finished" and value is not None:
-            return pickle.loads(value)
+            return adopt_actor(pickle.loads(value), self)
         return _NOT_HERE  # an error, or data to fetch from a worker: the client's loop does it
 
     def exception(self, timeout=None):
@@ -243,3 +243,12 @@ def wait(fs, timeout=None, return_when="ALL_COMPLETED"):
     if client.asynchronous:
         return client._wait(fs, timeout, return_when)
     return client.sync(client._wait, fs, timeout, return_when)
+
+
+def adopt_actor(value, future):
+    """An Actor proxy fetched through ``future`` calls through its client and keeps it alive."""
+    from .actor import Actor
+
+    if isinstance(value, Actor):
+        value._client, value._future = future.client, future
+    return value

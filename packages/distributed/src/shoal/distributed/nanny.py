@@ -24,10 +24,12 @@ def _run_worker(scheduler_address, worker_kwargs, conn):
     import asyncio
     import logging
 
+    from .logs import configure_worker_process
+    from .output import install_output_router
     from .worker import Worker
 
-    logging.basicConfig(level=worker_kwargs.pop("log_level", logging.WARNING),
-                        format="%(asctime)s - %(name)s - %(levelname)s - %(message)s")
+    configure_worker_process(worker_kwargs.pop("log_level", logging.WARNING))
+    install_output_router()
 
     async def main():
         worker = Worker(scheduler_address, **worker_kwargs)

@@ -155,7 +155,7 @@ def decompress(kind, frame):
         lz4 = _lz4()
         if lz4 is None:
             raise ValueError("Received an lz4-compressed frame but lz4 is not installed: pip install lz4")
-        return lz4.decompress(frame)
+        return lz4.decompress(frame, return_bytearray=True)  # writable, like received frames
     raise ValueError(f"Unknown compression {kind!r}")
 
 

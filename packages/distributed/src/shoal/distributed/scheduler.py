@@ -15,8 +15,11 @@ from . import config
 from .batched import BatchedSend
 from .comm import CommClosedError, listen
 from .comm.inproc import new_address
+from .events import Events
+from .rebalance import plan_rebalance
 from .scheduler_state import SchedulerState
 from .server import Server, error_reply
+from .task_stream import TaskStream
 
 logger = logging.getLogger("shoal.distributed.scheduler")
 
@@ -58,6 +61,8 @@ class Scheduler(Server):
         self.client_streams = {}
         self.start_time = time.time()
         self.events_seen = 0
+        self.task_stream = TaskStream(config.get("distributed.scheduler.task-stream-length"))
+        self.events = Events(config.get("distributed.scheduler.events-length"))
         handlers = {
             "register-worker": self.register_worker,
             "register-client": self.register_client,
@@ -83,6 +88,12 @@ class Scheduler(Server):
             "counts": lambda comm, msg: self.state.counts(),
             "versions": lambda comm, msg: versions(),
             "adaptive_target": lambda comm, msg: self.adaptive_target(msg.get("target_duration", 5.0)),
+            "get_task_stream": lambda comm, msg: self.task_stream.select(msg.get("start"), msg.get("stop"),
+                                                                         msg.get("count")),
+            "get_events": lambda comm, msg: self.events.get(msg.get("topic")),
+            "log_event": lambda comm, msg: self.log_event(msg["topic"], msg["msg"]),
+            "get_worker_logs": self.get_worker_logs,
+            "rebalance": self.rebalance,
         }
         super().__init__(handlers, listen_address=address, security=security)
         from .coordination import Coordination
@@ -215,9 +226,11 @@ class Scheduler(Server):
         if ws is not None:
             ws.last_seen = time.time()
         if op == "task-finished":
+            self.task_stream.record(worker, msg, "OK")
             out = st.task_finished(worker, msg["key"], nbytes=msg.get("nbytes", 0), type=msg.get("type"),
                                    duration=msg.get("duration"), stimulus_id=sid, value=msg.get("value"))
         elif op == "task-erred":
+            self.task_stream.record(worker, msg, "error")
             out = st.task_erred(worker, msg["key"], exception=msg.get("exception"),
                                 traceback=msg.get("traceback"), exception_text=msg.get("exception_text", ""),
                                 traceback_text=msg.get("traceback_text", ""), stimulus_id=sid)
@@ -235,6 +248,9 @@ class Scheduler(Server):
             out = st.steal_response(worker, msg["key"], msg.get("state"), stimulus_id=sid)
         elif op == "heartbeat":
             st.worker_metrics(worker, msg.get("metrics", {}))
+            return None
+        elif op == "log-event":
+            self.log_event(msg["topic"], msg["msg"])
             return None
         elif op == "unregister":
             stream = self.worker_streams.get(worker)
@@ -288,6 +304,7 @@ class Scheduler(Server):
             if self.client_streams.get(client) is stream:
                 del self.client_streams[client]
                 stream.abort()
+                self.events.remove_client(client)
                 self.send_all(*self.state.remove_client(client, stimulus_id=f"client-gone-{client}"))
                 await self.coordination.release_client_leases(client)
 
@@ -314,6 +331,15 @@ class Scheduler(Server):
             owner = "fire-and-forget" if msg.get("client") == "fire-and-forget" else client
             out = st.client_desires_keys(owner, msg["keys"], stimulus_id=sid)
         elif op == "heartbeat-client":
+            return None
+        elif op == "log-event":
+            self.log_event(msg["topic"], msg["msg"], keep=msg.get("keep", True))
+            return None
+        elif op == "subscribe-topic":
+            self.events.subscribe(client, msg["topic"])
+            return None
+        elif op == "unsubscribe-topic":
+            self.events.unsubscribe(client, msg["topic"])
             return None
         elif op == "close-client":
             return False
@@ -391,6 +417,33 @@ class Scheduler(Server):
         for worker, nbytes in zip(plan, replies):
             self.send_all(*st.add_keys(worker, list(nbytes), stimulus_id="replicate"))
         return {k: len(ts.who_has) for k in msg["keys"] if (ts := st.tasks.get(k)) is not None}
+
+    def log_event(self, topic, msg, keep=True):
+        self.send_all(self.events.log(topic, msg, keep=keep), {})
+
+    async def get_worker_logs(self, comm, msg):
+        """``{worker: [(level, message)]}``: the last ``n`` log records of each worker."""
+        workers = [w for w in (msg.get("workers") or self.state.workers) if w in self.state.workers]
+        replies = await asyncio.gather(*(self.rpc(w, "get_logs", n=msg.get("n")) for w in workers),
+                                       return_exceptions=True)
+        return {w: ([("ERROR", f"could not get the logs: {r}")] if isinstance(r, BaseException) else r)
+                for w, r in zip(workers, replies)}
+
+    async def rebalance(self, comm, msg):
+        """Move results so every worker holds about the same number of bytes (``Client.rebalance``)."""
+        st = self.state
+        moves = plan_rebalance(st, msg.get("keys"), msg.get("workers"))
+        by_recipient = {}
+        for key, sender, recipient in moves:
+            by_recipient.setdefault(recipient, {})[key] = [sender]
+        replies = await asyncio.gather(*(self.rpc(w, "gather", who_has=who_has) for w, who_has in by_recipient.items()),
+                                       return_exceptions=True)
+        done = {w for w, r in zip(by_recipient, replies) if not isinstance(r, BaseException)}
+        self.send_all(*st.move_replicas([m for m in moves if m[2] in done], stimulus_id=f"rebalance-{uuid.uuid4().hex[:8]}"))
+        failed = [str(r) for r in replies if isinstance(r, BaseException)]
+        if failed:
+            raise RuntimeError(f"Rebalance could not move data to {len(failed)} workers: {failed[0]}")
+        return {"moved": len(moves)}
 
     async def restart(self, comm, msg):
         """Forget every task, restart workers that have a nanny, and wait for them to come back."""

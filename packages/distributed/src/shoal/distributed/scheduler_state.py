@@ -381,16 +381,7 @@ class SchedulerState:
 
     def missing_data(self, key, errant_worker, stimulus_id="missing-data"):
         """A worker could not fetch ``key`` from ``errant_worker``: drop that replica."""
-        ts = self.tasks.get(key)
-        ws = self.workers.get(errant_worker)
-        if ts is not None and ws is not None and ws in ts.who_has:
-            ts.who_has.discard(ws)
-            ws.has_what.discard(ts)
-            ws.nbytes -= max(ts.nbytes, 0)
-            if not ts.who_has:
-                self._lose_data(ts, stimulus_id)
-            self._run_recommendations(stimulus_id)
-        return self._flush()
+        return self.release_worker_data(errant_worker, [key], stimulus_id=stimulus_id)
 
     def reschedule(self, key, worker, stimulus_id="reschedule"):
         """A worker gave a processing task back (its dependencies vanished): place it again."""
@@ -404,19 +395,33 @@ class SchedulerState:
         return self._flush()
 
     def release_worker_data(self, worker, keys, stimulus_id="release-worker-data"):
-        """``worker`` dropped its copies of ``keys`` (replicas it had fetched and no longer needs)."""
+        """``worker`` no longer holds ``keys`` (replicas it dropped, or a peer could not fetch them there).
+
+        A key whose last copy this was is recomputed if still needed."""
         ws = self.workers.get(worker)
         if ws is None:
             return self._flush()
         for key in keys:
             ts = self.tasks.get(key)
             if ts is not None and ws in ts.who_has:
-                ts.who_has.discard(ws)
-                ws.has_what.discard(ts)
-                ws.nbytes -= max(ts.nbytes, 0)
+                self._remove_replica(ts, ws)
                 if not ts.who_has:
                     self._lose_data(ts, stimulus_id)
         self._run_recommendations(stimulus_id)
+        return self._flush()
+
+    def move_replicas(self, moves, stimulus_id="rebalance"):
+        """``moves`` is ``[(key, sender, recipient)]`` already copied to the recipient: record the new
+        copy and tell each sender to free its own (``Client.rebalance``)."""
+        for key, sender, recipient in moves:
+            ts = self.tasks.get(key)
+            old, new = self.workers.get(sender), self.workers.get(recipient)
+            if ts is None or ts.state != "memory" or new is None:
+                continue
+            self._add_replica(ts, new)
+            if old is not None and old in ts.who_has and old is not new:
+                self._remove_replica(ts, old)
+                self._worker_msgs[sender].append({"op": "free-keys", "keys": [key], "stimulus_id": stimulus_id})
         return self._flush()
 
     def add_keys(self, worker, keys, stimulus_id="add-keys"):
@@ -976,6 +981,11 @@ class SchedulerState:
             ts.who_has.add(ws)
             ws.has_what.add(ts)
             ws.nbytes += max(ts.nbytes, 0)
+
+    def _remove_replica(self, ts, ws):
+        ts.who_has.discard(ws)
+        ws.has_what.discard(ts)
+        ws.nbytes -= max(ts.nbytes, 0)
 
     def _expected_duration(self, ts):
         return self.durations.get(ts.prefix, self.default_task_duration)

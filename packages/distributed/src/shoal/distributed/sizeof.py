@@ -4,10 +4,11 @@ import sys
 
 
 def sizeof(obj, _depth=0):
-    nbytes = getattr(obj, "nbytes", None)
-    if isinstance(nbytes, int) and type(obj).__module__.startswith("numpy"):
-        return nbytes + 100
     module = type(obj).__module__
+    if module.startswith("numpy"):  # ask only numpy objects: a proxy could answer anything
+        nbytes = getattr(obj, "nbytes", None)
+        if isinstance(nbytes, int):
+            return nbytes + 100
     if module.startswith("pandas"):
         return _pandas_sizeof(obj)
     if isinstance(obj, (bytes, bytearray, str)):

@@ -21,6 +21,9 @@ from .batched import BatchedSend
 from .comm import CommClosedError, connect
 from .comm.core import parse_address
 from .comm.inproc import new_address
+from .actor import NewActor, read_actor_attribute, run_actor_method
+from .logs import LogBuffer
+from .output import forward_output
 from .protocol import Serialize, deserialize, pickle_dumps
 from .rpc import send_recv
 from .server import Server
@@ -131,6 +134,9 @@ class Worker(Server):
         self.scheduler_comm = None
         self._client = None
         self.plugins = {}
+        self.actors = {}  # key -> the live object of an actor created here
+        self.transfers = {}  # key -> fetch windows of its dependencies, for the task stream
+        self.logs = LogBuffer(config.get("distributed.worker.log-length"))
         self.start_time = time.time()
         self.transfer_bytes_in = 0
         self.transfer_bytes_out = 0
@@ -145,6 +151,9 @@ class Worker(Server):
             "worker_info": lambda comm, msg: self.info(),
             "plugin_add": lambda comm, msg: self.plugin_add(msg["plugin"], msg["name"]),
             "plugin_remove": lambda comm, msg: self.plugin_remove(msg["name"]),
+            "actor_execute": self.actor_execute,
+            "actor_attribute": lambda comm, msg: Serialize(read_actor_attribute(self, msg)),
+            "get_logs": lambda comm, msg: self.logs.tail(msg.get("n")),
         }
         super().__init__(handlers, listen_address=listen, security=security)
 
@@ -156,6 +165,9 @@ class Worker(Server):
         # threads are made on demand; the state machine keeps at most nthreads tasks counted as running,
         # the spare ones serve tasks that seceded
         self.executor = ThreadPoolExecutor(self.nthreads + 32, thread_name_prefix=f"shoal-worker-{self.address}")
+        # actor methods run one at a time, in call order
+        self.actor_executor = ThreadPoolExecutor(1, thread_name_prefix=f"shoal-actor-{self.address}")
+        self.logs.attach()
         comm = await connect(self.scheduler_address, timeout=config.get_seconds("distributed.comm.timeouts.connect"),
                              security=self.security)
         await comm.write({
@@ -198,6 +210,8 @@ class Worker(Server):
         await super().close()
         if self.executor is not None:
             self.executor.shutdown(wait=False, cancel_futures=True)
+            self.actor_executor.shutdown(wait=False, cancel_futures=True)
+        self.logs.detach()
         self.data.close()
         logger.info("Stopped worker at %s", self.address if self.listener else "?")
 
@@ -248,6 +262,8 @@ class Worker(Server):
                 self.background(self.gather_dep(instruction[1], instruction[2]))
             elif kind == "delete":
                 self.data.pop(instruction[1], None)
+                self.actors.pop(instruction[1], None)
+                self.transfers.pop(instruction[1], None)
 
     def execute(self, key):
         """Hand ``key`` to the thread pool; ``_execute_done`` runs on the loop when it returns."""
@@ -273,36 +289,45 @@ class Worker(Server):
         except RuntimeError:  # the pool is shut down: this worker is closing
             pass
 
-    def _execute_done(self, key, ok, value, nbytes, duration):
+    def _execute_done(self, key, ok, value, nbytes, timing):
         if self.status not in ("running",):
             return
         sid = f"task-done-{key}"
         if ok:
             if key in self.state.tasks and self.state.tasks[key].state == "executing":
+                if isinstance(value, NewActor):  # the instance stays here; everybody else gets a proxy
+                    self.actors[key] = value.instance
+                    value = value.proxy(self.address, key)
                 self.data[key] = value
             instructions = self.state.task_done(key, nbytes, stimulus_id=sid,
-                                                type_name=type(value).__name__, duration=duration)
+                                                type_name=type(value).__name__, duration=timing["duration"])
             if nbytes <= self.inline_result_size:
                 _attach_small_result(instructions, key, value)
-            self.handle(instructions)
         else:
-            self.handle(self.state.task_failed(key, value, stimulus_id=sid))
+            instructions = self.state.task_failed(key, value, stimulus_id=sid)
+        _attach_timing(instructions, key, timing, self.transfers.pop(key, None))
+        self.handle(instructions)
 
     def _run(self, key, run_spec, inputs, deps):
-        """In a pool thread: run the task; returns (ok, value or error message, nbytes, duration)."""
+        """In a pool thread: run the task; returns (ok, value or error message, nbytes, timing)."""
         _thread_state.worker = self
         _thread_state.key = key
-        start = time.perf_counter()
+        start, wall = time.perf_counter(), time.time()
         try:
-            value = run_task(run_spec, inputs, deps)
-            return True, value, sizeof(value), time.perf_counter() - start
+            with forward_output(self, key):
+                value = run_task(run_spec, inputs, deps)
+            ok, nbytes = True, sizeof(value)
         except BaseException as e:  # noqa: BLE001 - the task's error travels to the client
-            return False, error_message(e), 0, time.perf_counter() - start
+            ok, value, nbytes = False, error_message(e), 0
         finally:
             _thread_state.worker = None
+        duration = time.perf_counter() - start
+        timing = {"start": wall, "stop": wall + duration, "duration": duration, "thread": threading.get_ident()}
+        return ok, value, nbytes, timing
 
     async def gather_dep(self, worker, keys):
         sid = f"gather-{worker}-{time.time()}"
+        started = time.time()
         try:
             async with self.pool.borrow(worker) as comm:
                 data = await send_recv(comm, "get_data", keys=list(keys), who=self.address)
@@ -318,7 +343,16 @@ class Worker(Server):
                 self.data[key] = value
                 nbytes[key] = sizeof(value)
                 self.transfer_bytes_in += nbytes[key]
+        self._note_transfer(keys, worker, started, time.time())
         self.handle(self.state.gather_done(worker, nbytes, stimulus_id=sid))
+
+    def _note_transfer(self, keys, worker, start, stop):
+        """Remember the fetch window on the dependents, for their task-stream records."""
+        for key in keys:
+            ts = self.state.tasks.get(key)
+            for dts in ts.dependents if ts is not None else ():
+                self.transfers.setdefault(dts.key, []).append(
+                    {"action": "transfer", "start": start, "stop": stop, "source": worker})
 
     # ---- handlers -----------------------------------------------------------------------------
 
@@ -353,6 +387,21 @@ class Worker(Server):
             nbytes[key] = sizeof(value)
             self.state.add_data(key, nbytes[key])
         return nbytes
+
+    async def actor_execute(self, comm, msg):
+        return Serialize(await run_actor_method(self, msg))
+
+    def log_event(self, topic, msg):
+        """Send an event to the scheduler (which keeps it and passes it to subscribed clients); any thread."""
+        event = {"op": "log-event", "topic": topic, "msg": msg}
+        try:
+            self.loop.call_soon_threadsafe(self._send_event, event)
+        except RuntimeError:  # the loop is closed: the worker is gone
+            pass
+
+    def _send_event(self, event):
+        if self.stream is not None and not self.stream.closed:
+            self.stream.send(event)
 
     async def run(self, comm, msg):
         """``Client.run``: call a function here and return its result."""
@@ -418,6 +467,8 @@ class Worker(Server):
     def heartbeat(self):
         if self.stream is not None and not self.stream.closed:
             self.stream.send({"op": "heartbeat", "metrics": self.metrics()})
+        for key in [k for k in self.transfers if k not in self.state.tasks]:  # dependents released unrun
+            del self.transfers[key]
 
     def check_memory(self):
         """Spill past the spill fraction of process memory; pause new tasks past the pause fraction."""
@@ -458,6 +509,17 @@ async def _close_task_client(client):
         await client._close()
     else:
         await asyncio.get_running_loop().run_in_executor(None, client.close)
+
+
+def _attach_timing(instructions, key, timing, transfers):
+    """task-finished/task-erred carry when and on which thread the task ran (the task stream)."""
+    for instruction in instructions:
+        msg = instruction[1] if instruction[0] == "send" else None
+        if msg is not None and msg.get("op") in ("task-finished", "task-erred") and msg.get("key") == key:
+            compute = {"action": "compute", "start": timing["start"], "stop": timing["stop"]}
+            msg["startstops"] = [*(transfers or ()), compute]
+            msg["thread"] = timing["thread"]
+            return
 
 
 def _attach_small_result(instructions, key, value):

@@ -1,14 +1,13 @@
 """``shoal-worker ADDRESS [--nworkers N] [--nthreads T] [--memory-limit auto|4GB] [--name NAME]
 [--nanny/--no-nanny] [--local-directory DIR]``: run workers until Ctrl-C."""
 
-import argparse
 import asyncio
-import logging
-import signal
+
+from .common import make_parser, run_main, security_from, wait_for_signal
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(prog="shoal-worker", description="Start shoal workers")
+    p = make_parser("shoal-worker", "Start shoal workers")
     p.add_argument("scheduler", nargs="?", default=None, help="scheduler address, e.g. tcp://10.0.0.1:8786")
     p.add_argument("--scheduler-file", default=None, help="read the scheduler address from this JSON file")
     p.add_argument("--nworkers", type=int, default=1, help="worker processes to start (default 1)")
@@ -20,18 +19,7 @@ def parse_args(argv=None):
     p.add_argument("--local-directory", default=None, help="where to spill data")
     p.add_argument("--host", default=None, help="interface to listen on (default: the one reaching the scheduler)")
     p.add_argument("--resources", default="", help="e.g. 'GPU=2 MEM=10e9'")
-    p.add_argument("--tls-ca-file", default=None, help="CA certificate to verify peers (tls:// addresses)")
-    p.add_argument("--tls-cert", default=None, help="this process's TLS certificate")
-    p.add_argument("--tls-key", default=None, help="this process's TLS private key")
     return p.parse_args(argv)
-
-
-def _security(args):
-    from shoal.distributed.security import Security
-
-    if not (args.tls_ca_file or args.tls_cert or args.tls_key):
-        return None
-    return Security(tls_ca_file=args.tls_ca_file, tls_cert=args.tls_cert, tls_key=args.tls_key)
 
 
 def _resources(text):
@@ -57,18 +45,17 @@ async def run(args):
         address = await read_scheduler_file(args.scheduler_file)
     nthreads = args.nthreads or max(1, (os.cpu_count() or 1) // args.nworkers)
     cls = Nanny if args.nanny else Worker
+    if not args.nanny:  # the workers run in this process: their tasks' output goes to the clients
+        from shoal.distributed.output import install_output_router
+
+        install_output_router()
     names = [args.name if args.nworkers == 1 or args.name is None else f"{args.name}-{i}" for i in range(args.nworkers)]
     servers = [cls(address, nthreads=nthreads, memory_limit=args.memory_limit, name=name,
                    local_directory=args.local_directory, host=args.host, resources=_resources(args.resources),
-                   security=_security(args))
+                   security=security_from(args))
                for name in names]
     await asyncio.gather(*servers)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    closed = asyncio.ensure_future(_until_closed(servers))
-    await asyncio.wait([asyncio.ensure_future(stop.wait()), closed], return_when=asyncio.FIRST_COMPLETED)
+    await wait_for_signal(_until_closed(servers))
     await asyncio.gather(*(s.close() for s in servers), return_exceptions=True)
 
 
@@ -78,8 +65,7 @@ async def _until_closed(servers):
 
 
 def main(argv=None):
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s - %(name)s - %(levelname)s - %(message)s")
-    asyncio.run(run(parse_args(argv)))
+    run_main(run, parse_args(argv))
 
 
 if __name__ == "__main__":

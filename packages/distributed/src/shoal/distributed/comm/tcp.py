@@ -18,6 +18,7 @@ from .core import Comm, CommClosedError, FrameTooLargeError, parse_host_port
 
 MAX_FRAMES = 1_000_000
 SMALL_FRAME = 64 * 1024
+FIRST_PAYLOAD_FRAME = 2  # frames 0 and 1 are the msgpack control message and its sub-headers
 MAX_BUFFER = 2**62
 LARGE_BUFFER = 1 << 20
 
@@ -68,15 +69,35 @@ class TCP(Comm):
                 f"limits are {self.max_frame} per frame and {self.max_message} per message "
                 "(distributed.comm.max-frame-size / max-message-size)"
             )
-        buf = _allocate(total)
-        if total:
-            await stream.read_into(buf)
-        view = memoryview(buf)
+        return await self._read_payload(lengths)
+
+    async def _read_payload(self, lengths):
+        """Every payload frame lands in a buffer of its own: writable, and aligned as malloc aligns
+        (so NumPy arrays unpickled on top of it are aligned and writable, without copies).  Large
+        frames are read straight into their buffer; runs of small frames are read at once and split."""
+        stream = self.stream
         frames = []
-        start = 0
-        for length in lengths:
-            frames.append(view[start : start + length])
-            start += length
+        i, n = 0, len(lengths)
+        while i < n:
+            if lengths[i] >= SMALL_FRAME:
+                buf = _allocate(lengths[i])
+                await stream.read_into(buf)
+                frames.append(memoryview(buf))
+                i += 1
+                continue
+            j = i
+            while j < n and lengths[j] < SMALL_FRAME:
+                j += 1
+            run = memoryview(bytearray(sum(lengths[i:j])))
+            if run.nbytes:
+                await stream.read_into(run)
+            start = 0
+            for index in range(i, j):
+                frame = run[start : start + lengths[index]]
+                # the control frames are only parsed; payload frames get buffers of their own
+                frames.append(frame if index < FIRST_PAYLOAD_FRAME else memoryview(bytearray(frame)))
+                start += lengths[index]
+            i = j
         return frames
 
     async def write(self, msg):
@@ -177,7 +198,8 @@ def _bind(host, port):
 
 
 def _allocate(nbytes):
-    """A writable buffer; large ones come from numpy.empty, which skips bytearray's zero-filling pass."""
+    """A writable buffer; large ones come from numpy.empty, which skips bytearray's zero-filling pass
+    (both are aligned to at least 16 bytes)."""
     if nbytes < LARGE_BUFFER:
         return bytearray(nbytes)
     try:
