@@ -39,3 +39,12 @@ def shapes_and_chunks(draw, min_dims=1, max_dims=3, max_side=9, min_side=0):
 
 def arange_array(shape, dtype=float):
     return (np.arange(int(np.prod(shape)), dtype=float).reshape(shape) * 0.7 - 3).astype(dtype)
+
+
+@pytest.fixture
+def data():
+    """A 12x10 float array and the same as a shoal array in ragged 5x4 blocks."""
+    import shoal.array as sa
+
+    a = np.random.default_rng(7).random((12, 10))
+    return a, sa.from_array(a, chunks=(5, 4))

@@ -27,6 +27,16 @@ def test_h5py_read_index_and_store(tmp_path):
     y.to_hdf5(str(tmp_path / "c.h5"), "/data")
     with h5py.File(tmp_path / "c.h5", "r") as f:
         np.testing.assert_array_equal(f["data"][:], data)
+        assert f["data"].chunks == (30, 4, 50)
+    sa.to_hdf5(str(tmp_path / "c.h5"), {"/p": y + 1, "/q/r": y[:5] * 2})
+    sa.to_hdf5(str(tmp_path / "c.h5"), "/s", y[0], chunks=None)
+    with h5py.File(tmp_path / "c.h5", "r") as f:
+        np.testing.assert_array_equal(f["p"][:], data + 1)
+        np.testing.assert_array_equal(f["q/r"][:], data[:5] * 2)
+        np.testing.assert_array_equal(f["s"][:], data[0])
+        assert f["s"].chunks is None
+    with pytest.raises(ValueError, match="to_hdf5"):
+        sa.to_hdf5(str(tmp_path / "c.h5"), y)
 
 
 def test_zarr_roundtrip(tmp_path):

@@ -37,8 +37,6 @@ def test_distributions_statistics_and_dtypes():
     assert sa.random.normal(size=(7, 8), chunks=3).shape == (7, 8)
     arr_param = rs.normal(np.arange(4.0) * 100, 1, size=(3, 4), chunks=2).compute()
     assert np.all(np.abs(arr_param - np.arange(4.0) * 100) < 10)
-    with pytest.raises(NotImplementedError):
-        rs.choice(5, size=3, replace=False)
 
 
 @pytest.mark.parametrize("chunks", [(7, 100), (60, 1), (13, 9), (100, 230), -1])
@@ -60,3 +58,37 @@ def test_permutation_and_numpy_seed_objects():
     assert rs.random(5, chunks=2).compute().shape == (5,)
     g = sa.random.default_rng(np.random.default_rng(9))
     assert g.standard_normal(5, chunks=2).compute().shape == (5,)
+
+
+def test_choice_without_replacement():
+    for rs in (sa.random.RandomState(3), sa.random.default_rng(3)):
+        s = rs.choice(50, 20, replace=False, chunks=6)
+        assert s.chunks == ((6, 6, 6, 2),)
+        got = s.compute()
+        assert len(set(got.tolist())) == 20 and got.min() >= 0 and got.max() < 50
+        np.testing.assert_array_equal(got, s.compute())  # the same graph gives the same sample
+        pool = np.arange(100, 130)
+        picked = rs.choice(pool, (3, 4), replace=False, chunks=2).compute()
+        assert picked.shape == (3, 4) and len(set(picked.ravel().tolist())) == 12 and set(picked.ravel()) <= set(pool)
+        weighted = rs.choice(5, 3, replace=False, p=[0, 0.4, 0.3, 0.3, 0]).compute()
+        assert sorted(weighted.tolist()) == [1, 2, 3]
+    with pytest.raises(ValueError, match=r"\(11,\).*10 elements"):
+        sa.random.default_rng(0).choice(10, 11, replace=False)
+    with pytest.raises(ValueError, match=r"p has shape \(2,\)"):
+        sa.random.default_rng(0).choice(10, 3, p=[0.5, 0.5])
+
+
+def test_choice_with_weights_follows_p():
+    draws = sa.random.RandomState(0).choice(3, 30_000, p=[0.2, 0.5, 0.3], chunks=7_000).compute()
+    np.testing.assert_allclose(np.bincount(draws, minlength=3) / 30_000, [0.2, 0.5, 0.3], atol=0.02)
+
+
+def test_choice_from_a_shoal_array_stays_lazy():
+    pool = sa.arange(100, 130, chunks=7)
+    sample = sa.random.default_rng(1).choice(pool, 10, replace=False, chunks=4)
+    assert pool.name in {k[0] if isinstance(k, tuple) else k for k in dict(sample.__shoal_graph__())}
+    got = sample.compute()
+    assert len(set(got.tolist())) == 10 and set(got.tolist()) <= set(range(100, 130))
+    grid = sa.random.RandomState(1).choice(pool, (2, 3), chunks=2)
+    assert grid.chunks == ((2,), (2, 1))
+    assert set(grid.compute().ravel().tolist()) <= set(range(100, 130))

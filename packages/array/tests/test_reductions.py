@@ -128,6 +128,44 @@ def test_reductions_of_unknown_sized_arrays_with_empty_blocks():
     assert_eq(y.sum(), picked.sum())
     assert_eq(y.mean(), picked.mean())
     assert_eq(y.std(), picked.std())
-    with pytest.raises(ValueError, match="compute_chunk_sizes"):
-        y.argmax()
+    assert y.argmax().compute() == picked.argmax()  # empty blocks among unknown sizes
     assert_eq(y.compute_chunk_sizes().argmax(), picked.argmax())
+
+
+def test_arg_reductions_on_unknown_chunk_sizes(data):
+    a, x = data
+    rows = a[:, 0] > 0.4
+    y = x[sa.from_array(rows, chunks=5)]
+    assert np.isnan(y.shape[0])
+    for name in ["argmin", "argmax", "nanargmin", "nanargmax"]:
+        for axis in [None, 0, 1]:
+            got = getattr(sa, name)(y, axis=axis).compute()
+            np.testing.assert_array_equal(got, getattr(np, name)(a[rows], axis=axis))
+    flat = x[x > 0.5]
+    assert flat.argmax().compute() == a[a > 0.5].argmax()
+    assert sa.argmin(flat, split_every=2).compute() == a[a > 0.5].argmin()
+    b = a.copy()
+    b[3] = np.nan
+    z = sa.from_array(b, chunks=(3, 4))[sa.from_array(rows, chunks=3)]
+    np.testing.assert_array_equal(sa.nanargmax(z, axis=0).compute(), np.nanargmax(b[rows], axis=0))
+
+
+def test_user_reduction_with_lists_of_partials(data):
+    a, x = data
+
+    def chunk(block, axis, keepdims):
+        return block.max(axis=axis, keepdims=True)
+
+    def aggregate(parts, axis, keepdims):
+        # without concatenation: one list level per reduced axis, holding the partial arrays
+        for _ in axis:
+            assert isinstance(parts, list)
+            parts = [p for group in parts for p in (group if isinstance(group, list) else [group])]
+        out = np.maximum.reduce(parts)
+        return out if keepdims else np.squeeze(out, axis=axis)
+
+    assert_eq(sa.reduction(x, chunk, aggregate, axis=0, dtype=float, concatenate=False), a.max(axis=0))
+    assert_eq(sa.reduction(x, chunk, aggregate, axis=(0, 1), dtype=float, concatenate=False, split_every=2,
+                           keepdims=True), a.max(keepdims=True))
+    assert_eq(sa.reduction(x, chunk, lambda p, axis, keepdims: np.max(p, axis=axis, keepdims=keepdims),
+                           axis=1, dtype=float), a.max(axis=1))

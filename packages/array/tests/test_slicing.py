@@ -158,3 +158,14 @@ def test_setitem_with_basic_indexes_matches_numpy(case):
     expected[index] = values
     x[index] = values
     assert_eq(x, expected)
+
+
+def test_indexing_with_a_multidimensional_shoal_integer_array():
+    a = np.arange(180).reshape(6, 30)
+    x = sa.from_array(a, chunks=(4, 7))
+    idx = sa.random.default_rng(0).integers(0, 30, size=(3, 4), chunks=2)
+    picked = idx.compute()
+    assert_eq(x[:, idx], a[:, picked])
+    assert_eq(x[0][idx], a[0][picked])
+    with pytest.raises(IndexError, match="out of bounds"):
+        x[0][sa.from_array(np.array([[1, 40]]), chunks=1)].compute()

@@ -12,30 +12,37 @@ import shoal.config as _config
 
 _config.update_defaults(_yaml.safe_load(_resources.files(__name__).joinpath("array.yaml").read_text()))
 
-from . import fft, linalg, overlap, random  # noqa: E402, F401
+from . import fft, linalg, ma, overlap, random  # noqa: E402, F401
 from .blockwise import blockwise, unify_chunks  # noqa: E402, F401
+from .calculus import ediff1d, gradient  # noqa: E402, F401
 from .chunks import normalize_chunks  # noqa: E402, F401
+from .coarsening import coarsen  # noqa: E402, F401
 from .conditional import piecewise, select  # noqa: E402, F401
-from .editing import append, delete  # noqa: E402, F401
+from .editing import append, delete, insert  # noqa: E402, F401
 from .index_math import ravel_multi_index, searchsorted, unravel_index  # noqa: E402, F401
 from .concatenate import block, concatenate, dstack, hstack, stack, vstack  # noqa: E402, F401
 from .core import Array  # noqa: E402, F401
 from .creation import (  # noqa: E402, F401
-    arange, broadcast_to, diag, diagonal, empty, empty_like, eye, fromfunction, full, full_like, identity,
-    indices, linspace, meshgrid, ones, ones_like, tri, zeros, zeros_like,
+    arange, broadcast_arrays, broadcast_to, diag, diagonal, empty, empty_like, eye, fromfunction, full, full_like,
+    identity, indices, linspace, meshgrid, ones, ones_like, tri, tril_indices, triu_indices, zeros, zeros_like,
 )
 from .cumulative import cumprod, cumsum, nancumprod, nancumsum  # noqa: E402, F401
 from .elementwise import (  # noqa: E402, F401
-    UFUNCS as _UFUNCS, allclose, angle, astype, choose, clip, elemwise, fix, i0, imag, iscomplex, isclose, isreal,
-    nan_to_num, real, round_, sinc, where,
+    UFUNCS as _UFUNCS, allclose, angle, astype, choose, clip, elemwise, fix, i0, imag, iscomplex, iscomplexobj,
+    isclose, isreal, nan_to_num, real, round_, sinc, where,
 )
 from .io import (  # noqa: E402, F401
     array, asanyarray, asarray, from_array, from_delayed, from_npy_stack, from_zarr, store, to_hdf5,
     to_npy_stack, to_zarr,
 )
-from .gufunc import apply_gufunc  # noqa: E402, F401
+from .generalized_ufunc import apply_gufunc, as_gufunc, gufunc  # noqa: E402, F401
 from .map_blocks import map_blocks  # noqa: E402, F401
+from .numpy_extras import (  # noqa: E402, F401
+    apply_over_axes, frompyfunc, isneginf, isnull, isposinf, notnull, take_along_axis, tril_indices_from,
+    triu_indices_from, union1d,
+)
 from .overlap import map_overlap  # noqa: E402, F401
+from .padding import pad  # noqa: E402, F401
 from .products import dot, einsum, inner, matmul, outer, tensordot, vdot  # noqa: E402, F401
 from .rechunk import rechunk  # noqa: E402, F401
 from .reductions import (  # noqa: E402, F401
@@ -45,8 +52,8 @@ from .reductions import (  # noqa: E402, F401
 from .reshape import ravel, reshape  # noqa: E402, F401
 from .routines import (  # noqa: E402, F401
     apply_along_axis, argtopk, argwhere, around, array_equal, bincount, compress, corrcoef, cov, diff,
-    digitize, flatnonzero, flip, fliplr, flipud, histogram, histogram2d, histogramdd, isin, median,
-    nanmedian, nanpercentile, nanquantile, nonzero, pad, percentile, quantile, repeat, roll, take, tile, topk,
+    digitize, extract, flatnonzero, flip, fliplr, flipud, histogram, histogram2d, histogramdd, isin, median,
+    nanmedian, nanpercentile, nanquantile, nonzero, percentile, quantile, repeat, roll, rot90, take, tile, topk,
     trace, tril, triu, unique,
 )
 from .shape import (  # noqa: E402, F401

@@ -198,6 +198,12 @@ class Array(ShoalMethodsMixin):
 
         return array_repr(self)
 
+    def to_svg(self, size=500):
+        """An SVG picture of the chunk grid (as shown by ``_repr_html_``)."""
+        from .display import chunk_grid_svg
+
+        return chunk_grid_svg(self.chunks, size=size)
+
     def _repr_html_(self):
         from .display import array_html
 
@@ -427,6 +433,11 @@ class Array(ShoalMethodsMixin):
 
         return nonzero(self)
 
+    def choose(self, choices):
+        from .elementwise import choose
+
+        return choose(self, choices)
+
     def trace(self, offset=0, axis1=0, axis2=1, dtype=None):
         from .routines import trace
 
@@ -462,7 +473,7 @@ class Array(ShoalMethodsMixin):
     def to_hdf5(self, filename, datapath, **kwargs):
         from .io import to_hdf5
 
-        return to_hdf5(filename, datapath, self, **kwargs)
+        return to_hdf5(filename, {datapath: self}, **kwargs)
 
     def tolist(self):
         return self.compute().tolist()

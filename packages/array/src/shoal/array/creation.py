@@ -277,7 +277,7 @@ def diag(v, k=0):
 
 
 def _diag_dense(v, k, n):
-    return v.rechunk(-1).map_blocks(np.diag, k, chunks=((n,), (n,)), dtype=v.dtype)
+    return v.rechunk(-1).map_blocks(np.diag, k, chunks=((n,), (n,)), new_axis=1, dtype=v.dtype)
 
 
 def diagonal(a, offset=0, axis1=0, axis2=1):
@@ -292,3 +292,27 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
     length = max(0, min(n1, n2 - offset) if offset >= 0 else min(n1 + offset, n2))
     return a.map_blocks(np.diagonal, offset, -2, -1, dtype=a.dtype, drop_axis=[a.ndim - 1],
                         chunks=a.chunks[:-2] + ((length,),))
+
+
+def broadcast_arrays(*args, subok=False):
+    """``np.broadcast_arrays``: every argument broadcast to their common shape."""
+    from .elementwise import broadcast_shapes
+    from .io import asarray
+
+    arrays = [asarray(a) for a in args]
+    shape = broadcast_shapes(*[a.shape for a in arrays])
+    return [broadcast_to(a, shape) for a in arrays]
+
+
+def tril_indices(n, k=0, m=None, chunks="auto"):
+    """``np.tril_indices``: row and column indices of the lower triangle of an (n, m) array."""
+    from .io import from_array
+
+    return tuple(from_array(i, chunks=chunks) for i in np.tril_indices(n, k, m))
+
+
+def triu_indices(n, k=0, m=None, chunks="auto"):
+    """``np.triu_indices``: row and column indices of the upper triangle of an (n, m) array."""
+    from .io import from_array
+
+    return tuple(from_array(i, chunks=chunks) for i in np.triu_indices(n, k, m))

@@ -100,11 +100,12 @@ def astype(x, dtype, casting="unsafe", copy=True):
         return x
     if not np.can_cast(x.dtype, dtype, casting=casting):
         raise TypeError(f"cannot cast array of shape {x.shape} from {x.dtype} to {dtype} under casting={casting!r}")
-    return elemwise(_astype, x, dtype, dtype=dtype, name=f"astype-{tokenize(x.name, dtype)}")
+    return elemwise(_with_dtype, x, "astype", dtype, dtype=dtype, name=f"astype-{tokenize(x.name, dtype)}")
 
 
-def _astype(block, dtype):
-    return block.astype(dtype)
+def _with_dtype(block, method, dtype):
+    """``block.astype(dtype)`` or ``block.view(dtype)``: one helper for both block-level dtype changes."""
+    return getattr(block, method)(dtype)
 
 
 def clip(x, min=None, max=None):
@@ -142,12 +143,8 @@ def view(x, dtype):
             raise ValueError(f"cannot view array of shape {x.shape} as {dtype}")
         ratio = x.dtype.itemsize / dtype.itemsize
         chunks = x.chunks[:-1] + (tuple(int(c * ratio) for c in x.chunks[-1]),)
-        return x.map_blocks(_view, dtype, dtype=dtype, chunks=chunks)
-    return elemwise(_view, x, dtype, dtype=dtype)
-
-
-def _view(block, dtype):
-    return block.view(dtype)
+        return x.map_blocks(_with_dtype, "view", dtype, dtype=dtype, chunks=chunks)
+    return elemwise(_with_dtype, x, "view", dtype, dtype=dtype)
 
 
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -212,6 +209,11 @@ def isreal(x):
 
 def iscomplex(x):
     return elemwise(np.iscomplex, x)
+
+
+def iscomplexobj(x):
+    """``np.iscomplexobj``: whether the dtype is complex (no computation)."""
+    return np.dtype(getattr(x, "dtype", np.asarray(x).dtype)).kind == "c"
 
 
 def fix(x):

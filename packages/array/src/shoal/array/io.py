@@ -274,16 +274,28 @@ def _done(_):
     return None
 
 
-def to_hdf5(filename, datapath, x, **kwargs):
-    """Write ``x`` to dataset ``datapath`` of an HDF5 file (needs h5py)."""
+def to_hdf5(filename, *args, chunks=True, **kwargs):
+    """Write arrays to datasets of an HDF5 file in one computation (needs h5py):
+    ``to_hdf5(fn, "/x", x)`` or ``to_hdf5(fn, {"/x": x, "/y": y})``. ``chunks=True`` gives each
+    dataset the array's block shape as its HDF5 chunks; other keywords go to ``require_dataset``."""
     try:
         import h5py
     except ImportError as e:
         raise ImportError("to_hdf5 needs h5py: pip install h5py") from e
+    if len(args) == 1 and isinstance(args[0], dict):
+        arrays = args[0]
+    elif len(args) == 2 and isinstance(args[0], str):
+        arrays = {args[0]: args[1]}
+    else:
+        raise ValueError("to_hdf5(filename, '/path', array) or to_hdf5(filename, {'/path': array, ...})")
     with h5py.File(filename, mode="a") as f:
-        chunks = tuple(int(c) for c in x.chunksize) if x.ndim and all(x.chunksize) else None
-        dset = f.require_dataset(datapath, shape=x.shape, dtype=x.dtype, chunks=chunks, **kwargs)
-        store(x, dset)
+        targets = []
+        for path, x in arrays.items():
+            block = tuple(int(c) for c in x.chunksize) if x.ndim and all(x.chunksize) else None
+            dset = f.require_dataset(path, shape=x.shape, dtype=x.dtype, chunks=block if chunks is True else chunks,
+                                     **kwargs)
+            targets.append(dset)
+        store(list(arrays.values()), targets)
 
 
 def _zarr():

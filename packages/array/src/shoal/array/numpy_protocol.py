@@ -56,13 +56,19 @@ def _table():
         "real", "imag", "angle", "nan_to_num", "shape", "ndim", "size", "array_equal", "searchsorted",
         "linspace", "arange", "cov", "corrcoef", "append", "insert", "delete", "pad", "select", "piecewise",
         "result_type", "ravel_multi_index", "unravel_index", "compress", "extract", "ediff1d", "gradient", "sort_complex", "iscomplexobj",
+        "rot90", "broadcast_arrays", "tril_indices", "triu_indices", "choose", "meshgrid", "indices", "fromfunction",
+        "var", "ptp", "tri", "eye", "identity", "full", "ones", "zeros", "empty", "cumulative_sum", "cumulative_prod",
+        "take_along_axis", "apply_over_axes", "union1d", "tril_indices_from", "triu_indices_from", "isneginf",
+        "isposinf",
     ]
     table = {getattr(np, n): getattr(sa, n) for n in names if hasattr(np, n) and hasattr(sa, n)}
     for n in ["norm", "qr", "svd", "solve", "inv", "cholesky", "lstsq"]:
         if hasattr(np.linalg, n):
             table[getattr(np.linalg, n)] = getattr(sa.linalg, n)
-    for n in ["fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "fftn", "ifftn", "fftshift", "ifftshift"]:
-        table[getattr(np.fft, n)] = getattr(sa.fft, n)
+    for n in ["fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "fftn", "ifftn", "rfft2", "irfft2", "rfftn", "irfftn",
+              "hfft", "ihfft", "fftshift", "ifftshift"]:
+        if hasattr(sa.fft, n):
+            table[getattr(np.fft, n)] = getattr(sa.fft, n)
     return table
 
 

@@ -12,6 +12,8 @@ from shoal.core import flatten, istask
 from shoal.highlevelgraph import HighLevelGraph
 from shoal.optimization import cull
 
+from .tile_groups import group_tiled_reductions
+
 
 def optimize(dsk, keys, fuse=True, **kwargs):
     keys = list(flatten(keys if isinstance(keys, list) else [keys]))
@@ -21,7 +23,7 @@ def optimize(dsk, keys, fuse=True, **kwargs):
     if fuse:
         graph = fuse_blockwise(graph, dependencies, keys, _fusible_keys(dsk, layers, graph))
         graph = compose_getitems(graph)
-        graph = tile_reductions(graph)
+        graph = group_tiled_reductions(tile_reductions(graph))
     return graph
 
 
@@ -154,7 +156,7 @@ def tile_reductions(graph):
 
 
 def _tiled_task(task):
-    from .tiling import Expression, ReductionChunk, tiled_reduction
+    from .tiling import Expression, ReductionChunk, TiledReduction, tiled_reduction
 
     func = task[0]
     if not (isinstance(func, functools.partial) and isinstance(func.func, ReductionChunk)
@@ -162,7 +164,7 @@ def _tiled_task(task):
         return task
     leaves = []
     tree = _expression_tree(task[1], leaves)
-    return (tiled_reduction, func.func, dict(func.keywords), Expression(tree), leaves)
+    return (tiled_reduction, TiledReduction(func.func, dict(func.keywords), Expression(tree)), leaves)
 
 
 def _elementwise_op(task):

@@ -193,3 +193,106 @@ def trim_internal(x, axes, boundary=None):
         chunks.append(tuple(n - (d if (i > 0 or pads[a]) else 0) - (d if (i < len(c) - 1 or pads[a]) else 0)
                             for i, n in enumerate(c)))
     return trim_overlap(x, tuple(chunks), depths, pads)
+
+
+# -- boundary helpers and windows ---------------------------------------------------------------
+
+def _extend(x, axis, depth, rule):
+    from .concatenate import concatenate
+    from .io import asarray
+
+    x = asarray(x)
+    if depth > x.shape[axis]:
+        raise ValueError(f"depth {depth} is larger than axis {axis} of the array of shape {x.shape}")
+    if not depth:
+        return x
+    return concatenate([_boundary_block(x, axis, depth, rule, "before"), x,
+                        _boundary_block(x, axis, depth, rule, "after")], axis=axis)
+
+
+def periodic(x, axis, depth):
+    """``x`` with ``depth`` cells from the far end of ``axis`` added at each end (wrap-around)."""
+    return _extend(x, axis, depth, "periodic")
+
+
+def reflect(x, axis, depth):
+    """``x`` with its first/last ``depth`` cells along ``axis`` mirrored onto each end."""
+    return _extend(x, axis, depth, "reflect")
+
+
+def nearest(x, axis, depth):
+    """``x`` with its edge cells along ``axis`` repeated ``depth`` times at each end."""
+    return _extend(x, axis, depth, "nearest")
+
+
+def constant(x, axis, depth, value):
+    """``x`` with ``depth`` cells of ``value`` added at each end of ``axis``."""
+    return _extend(x, axis, depth, value)
+
+
+def boundaries(x, depth=None, kind=None):
+    """``x`` extended on every axis by its ``depth`` using the ``kind`` rule ('periodic', 'reflect',
+    'nearest', a number, or 'none'); both may be given per axis as dicts."""
+    from .io import asarray
+
+    x = asarray(x)
+    depths = _per_axis(depth or 0, x.ndim, 0)
+    kinds = _per_axis("none" if kind is None else kind, x.ndim, "none")
+    for a in range(x.ndim):
+        if depths[a] and kinds[a] != "none":
+            x = _extend(x, a, int(depths[a]), kinds[a])
+    return x
+
+
+def ensure_minimum_chunksize(size, chunks):
+    """Block sizes along one axis, merged with their neighbours until each is at least ``size``."""
+    chunks = tuple(int(c) for c in chunks)
+    if size > sum(chunks):
+        raise ValueError(f"an axis of length {sum(chunks)} cannot have blocks of at least {size} (chunks {chunks})")
+    if min(chunks, default=size) >= size:
+        return chunks
+    out, pending = [], 0
+    for c in chunks:
+        pending += c
+        if pending >= size:
+            out.append(pending)
+            pending = 0
+    if pending:
+        out[-1] += pending
+    return tuple(out)
+
+
+def sliding_window_view(x, window_shape, axis=None):
+    """``numpy.lib.stride_tricks.sliding_window_view``: every window of ``window_shape`` along
+    ``axis``, the window axes last. Each block borrows ``window - 1`` cells from the next block."""
+    from .io import asarray
+
+    x = asarray(x)
+    window_shape = (window_shape,) if isinstance(window_shape, numbers.Integral) else tuple(window_shape)
+    axes = tuple(range(x.ndim)) if axis is None else ((axis,) if isinstance(axis, numbers.Integral) else tuple(axis))
+    axes = tuple(a % x.ndim for a in axes)
+    if len(axes) != len(window_shape):
+        raise ValueError(f"sliding_window_view: {len(window_shape)} window sizes for axes {axes}")
+    for a, w in zip(axes, window_shape):
+        if not 0 <= w <= x.shape[a]:
+            raise ValueError(f"sliding_window_view: window {w} does not fit axis {a} of the array of shape {x.shape}")
+    depth = {a: 0 for a in range(x.ndim)}
+    for a, w in zip(axes, window_shape):
+        depth[a] = max(depth[a], w - 1)
+    x = x.rechunk({a: ensure_minimum_chunksize(max(depth[a], 1), x.chunks[a]) for a in range(x.ndim)})
+    g = overlap(x, depth, boundary="none")
+    starts = {a: np.cumsum((0,) + x.chunks[a][:-1]) for a in range(x.ndim)}
+    out_chunks = []
+    for a in range(x.ndim):
+        last = x.shape[a] - depth[a]  # windows may start before this position
+        out_chunks.append(tuple(int(max(0, min(s + c, last) - s)) for s, c in zip(starts[a], x.chunks[a])))
+    out_chunks += [(w,) for w in window_shape]
+    lefts = {a: [0] + [depth[a]] * (len(x.chunks[a]) - 1) for a in range(x.ndim)}
+    return g.map_blocks(_windows, window_shape, axes, lefts, out_chunks[:x.ndim], chunks=tuple(out_chunks),
+                        new_axis=list(range(x.ndim, x.ndim + len(window_shape))), dtype=x.dtype)
+
+
+def _windows(block, window_shape, axes, lefts, chunks, block_id=None):
+    view = np.lib.stride_tricks.sliding_window_view(block, window_shape, axis=axes)
+    index = tuple(slice(lefts[a][i], lefts[a][i] + chunks[a][i]) for a, i in enumerate(block_id[:block.ndim]))
+    return view[index]

@@ -226,23 +226,62 @@ def _permutation(rs, x):
 
 
 def _choice(rs, a, size, replace, p, chunks):
-    """Draw from ``a`` (an int n or a 1-d array): indices are drawn per block, then looked up."""
+    """Draw from ``a`` (an int n or a 1-d array): indices are drawn per block, then looked up.
+
+    Without replacement the draws depend on each other, so all indices come from one task (there are
+    at most ``len(a)`` of them) and every block is a slice of it."""
     if isinstance(a, (numbers.Integral, np.integer)):
         pool = None
         n = int(a)
     else:
-        pool = np.asarray(a)
-        n = len(pool)
-    if not replace:
-        raise NotImplementedError("choice(replace=False) on chunked arrays")
+        pool = a if isinstance(a, Array) else np.asarray(a)
+        if pool.ndim != 1:
+            raise ValueError(f"choice: a must be an int or a 1-d array, got shape {pool.shape}")
+        n = pool.shape[0]
     if p is not None:
+        p = np.asarray(p, dtype=float)
+        if p.shape != (n,):
+            raise ValueError(f"choice: p has shape {p.shape} but a has {n} elements")
+    if not replace:
+        idx = _without_replacement(rs, n, _size_tuple(size), p, chunks)
+    elif p is not None:
         cdf = np.cumsum(np.asarray(p, dtype=float))
         cdf /= cdf[-1]
         u = rs._wrap("random_sample" if rs.kind == "legacy" else "random", size=size, chunks=chunks)
         idx = u.map_blocks(_lookup, cdf, dtype=np.intp)
     else:
         idx = rs._wrap("randint" if rs.kind == "legacy" else "integers", 0, n, size=size, chunks=chunks)
-    return idx if pool is None else idx.map_blocks(_take_pool, pool, dtype=pool.dtype)
+    if pool is None:
+        return idx
+    if isinstance(pool, Array):
+        return pool[idx]  # a lazy gather: the pool stays a shoal array
+    return idx.map_blocks(_take_pool, pool, dtype=pool.dtype)
+
+
+def _without_replacement(rs, n, shape, p, chunks):
+    count = int(np.prod(shape))
+    if count > n:
+        raise ValueError(f"choice: cannot take a sample of shape {shape} ({count} values) from {n} elements "
+                         "without replacement")
+    chunks = normalize_chunks(chunks, shape, dtype=np.intp)
+    seed = rs._seed()
+    name = f"choice-{tokenize(seed, n, shape, p, chunks)}"
+    whole = (f"{name}-all",)
+    layer = {whole: (_sample_all, rs.kind, seed, n, shape, p)}
+    offsets = [chunk_offsets(c) for c in chunks]
+    for idx in itertools.product(*(range(len(c)) for c in chunks)):
+        slices = tuple(slice(offsets[d][i], offsets[d][i + 1]) for d, i in enumerate(idx))
+        layer[(name,) + idx] = (_take_block, whole, slices)
+    return Array(graph_from_layer(name, layer), name, chunks, np.dtype(np.intp))
+
+
+def _sample_all(kind, seed, n, shape, p):
+    rng = np.random.RandomState(seed % 2**32) if kind == "legacy" else np.random.default_rng(seed)
+    return np.asarray(rng.choice(n, size=shape, replace=False, p=p), dtype=np.intp)
+
+
+def _take_block(whole, slices):
+    return whole[slices]
 
 
 def _lookup(u, cdf):

@@ -49,7 +49,10 @@ def _split_every(split_every, axes):
 
 def reduction(x, chunk, aggregate, axis=None, keepdims=False, dtype=None, split_every=None,
               combine=None, name=None, output_size=1, concatenate=True, tileable=False):
-    """Build a tree reduction of ``x`` over ``axis`` (see the module docstring for the functions)."""
+    """Build a tree reduction of ``x`` over ``axis`` (see the module docstring for the functions).
+
+    With ``concatenate=False`` combine and aggregate receive the partials of a group as nested lists
+    (one level per reduced axis) instead of one concatenated array."""
     from .io import asarray
 
     x = asarray(x)
@@ -70,14 +73,16 @@ def reduction(x, chunk, aggregate, axis=None, keepdims=False, dtype=None, split_
         groups = {a: factors[a] if tmp.numblocks[a] > 1 else 1 for a in axes}
         if builtins.all(tmp.numblocks[a] <= groups[a] for a in axes):
             break
-        tmp = _partial_reduce(tmp, combine, axes, groups, f"{name}-combine-{depth}-{token}", keepdims=True)
+        tmp = _partial_reduce(tmp, combine, axes, groups, f"{name}-combine-{depth}-{token}", keepdims=True,
+                              concatenate=concatenate)
         depth += 1
     groups = {a: tmp.numblocks[a] for a in axes}
     return _partial_reduce(tmp, aggregate, axes, groups, f"{name}-aggregate-{token}", keepdims=keepdims,
-                           dtype=dtype, output_size=output_size, final=True)
+                           dtype=dtype, output_size=output_size, final=True, concatenate=concatenate)
 
 
-def _partial_reduce(x, func, axes, groups, name, keepdims, dtype=None, output_size=1, final=False):
+def _partial_reduce(x, func, axes, groups, name, keepdims, dtype=None, output_size=1, final=False,
+                    concatenate=True):
     """One tree level: every group of blocks (``groups[axis]`` blocks per reduced axis) -> one block."""
     out_numblocks = tuple(
         -(-n // groups[d]) if d in axes else n for d, n in enumerate(x.numblocks)
@@ -88,9 +93,10 @@ def _partial_reduce(x, func, axes, groups, name, keepdims, dtype=None, output_si
             range(i * groups[d], builtins.min((i + 1) * groups[d], x.numblocks[d])) if d in axes else [i]
             for d, i in enumerate(out_idx)
         ]
-        nested = _nested_keys(x.name, ranges)
+        nested = _nested_keys(x.name, ranges, split=list(range(x.ndim)) if concatenate else axes)
         key_idx = out_idx if keepdims else tuple(i for d, i in enumerate(out_idx) if d not in axes)
-        layer[(name,) + key_idx] = (_reduce_group, func, nested, list(range(x.ndim)), axes, keepdims)
+        layer[(name,) + key_idx] = (_reduce_group, func, nested, list(range(x.ndim)) if concatenate else [], axes,
+                                    keepdims)
     if keepdims:
         chunks = tuple((output_size if final else 1,) * n if d in axes else c
                        for d, (n, c) in enumerate(zip(out_numblocks, x.chunks)))
@@ -101,17 +107,32 @@ def _partial_reduce(x, func, axes, groups, name, keepdims, dtype=None, output_si
     return Array(graph_from_layer(name, layer, [x]), name, chunks, dtype)
 
 
-def _nested_keys(name, ranges, prefix=()):
-    if len(prefix) == len(ranges):
+def _nested_keys(name, ranges, split, prefix=()):
+    """Keys of a group of blocks, nested one list level per axis in ``split`` (others have one block)."""
+    d = len(prefix)
+    if d == len(ranges):
         return (name,) + prefix
-    return [_nested_keys(name, ranges, prefix + (i,)) for i in ranges[len(prefix)]]
+    if d not in split:
+        return _nested_keys(name, ranges, split, prefix + (ranges[d][0],))
+    return [_nested_keys(name, ranges, split, prefix + (i,)) for i in ranges[d]]
 
 
-def _reduce_group(func, nested, all_axes, axes, keepdims):
-    return func(concatenate_axes(nested, all_axes), axis=axes, keepdims=keepdims)
+def _reduce_group(func, nested, concat_axes, axes, keepdims):
+    """``func`` on a group of partials: concatenated along ``concat_axes`` (none: the nested lists)."""
+    return func(concatenate_axes(nested, concat_axes), axis=axes, keepdims=keepdims)
 
 
 # -- simple reductions ---------------------------------------------------------------------------
+
+# On plain NumPy blocks these ufunc reductions are what np.sum & co. call, without their dispatch
+# overhead (a few microseconds per call, which adds up when a block is reduced tile by tile).
+_UFUNC_REDUCE = {np.sum: np.add.reduce, np.prod: np.multiply.reduce, np.min: np.minimum.reduce,
+                 np.max: np.maximum.reduce}
+
+
+def _reducer(np_func, block):
+    return _UFUNC_REDUCE.get(np_func, np_func) if type(block) is np.ndarray else np_func
+
 
 def _simple(np_func, what, dtype_rule=None):
     def chunk(block, axis, keepdims, dtype=None):
@@ -124,7 +145,7 @@ def _simple(np_func, what, dtype_rule=None):
                 # an all-NaN block is normal; NumPy warns only if a whole output slice is NaN
                 warnings.simplefilter("ignore", RuntimeWarning)
                 return np_func(block, axis=axis, keepdims=keepdims, **extra)
-        return np_func(block, axis=axis, keepdims=keepdims, **extra)
+        return _reducer(np_func, block)(block, axis=axis, keepdims=keepdims, **extra)
 
     def reducer(a, axis=None, dtype=None, keepdims=False, split_every=None, out=None):
         from .io import asarray
@@ -186,16 +207,25 @@ def ptp(a, axis=None, keepdims=False):
 # -- mean / var / std / moment -------------------------------------------------------------------
 
 def _count(block, axis, keepdims, skipna):
+    if np.ma.isMaskedArray(block):
+        present = ~np.ma.getmaskarray(block) & (~np.isnan(block.data) if skipna and block.dtype.kind in "fc" else True)
+        return np.sum(present, axis=axis, keepdims=keepdims)
     if skipna:
         return np.sum(~np.isnan(block), axis=axis, keepdims=keepdims)
-    n = math.prod(block.shape[a] for a in axis)
-    shape = tuple(1 if d in axis else s for d, s in enumerate(block.shape)) if keepdims else \
-        tuple(s for d, s in enumerate(block.shape) if d not in axis)
+    n = 1
+    shape = []
+    for d, s in enumerate(block.shape):
+        if d in axis:
+            n *= s
+            if keepdims:
+                shape.append(1)
+        else:
+            shape.append(s)
     return np.full(shape, n, dtype=np.intp)
 
 
 def _mean_chunk(block, axis, keepdims, skipna=False, dtype=None):
-    total = (np.nansum if skipna else np.sum)(block, axis=axis, keepdims=True, dtype=dtype)
+    total = (np.nansum if skipna else _reducer(np.sum, block))(block, axis=axis, keepdims=True, dtype=dtype)
     return {"n": _count(block, axis, True, skipna), "total": total}
 
 
@@ -349,52 +379,89 @@ def moment(a, order, axis=None, dtype=None, keepdims=False, ddof=0, split_every=
 
 
 # -- argmin / argmax -----------------------------------------------------------------------------
+#
+# A partial result holds, per position of the kept axes: the best value ("vals"), its coordinate along
+# every reduced axis d counted from the start of the span the partial covers ("c<d>", -1 if the span
+# is empty), and the span's length along d ("n<d>"). Combining partials turns their coordinates into
+# coordinates from the start of the combined span by adding the lengths of the spans before them, so
+# no block offset is needed when the graph is built: chunks of unknown (NaN) size work.
 
-def _arg_chunk(block, offsets, shape, axis, pick, skipna):
-    """Per block: best value and its global index (flat over ``shape`` when ``axis`` is None)."""
-    if axis is None:
-        flat = block.ravel()
-        if flat.size == 0:
-            return {"vals": np.empty((1,) * block.ndim, block.dtype), "args": np.full((1,) * block.ndim, -1)}
-        i = _safe_arg(pick, flat, 0, skipna)
-        local = np.unravel_index(i, block.shape)
-        glob = np.ravel_multi_index(tuple(int(i) + o for i, o in zip(local, offsets)), shape)
-        return {"vals": flat[i].reshape((1,) * block.ndim), "args": np.full((1,) * block.ndim, glob, dtype=np.intp)}
-    if block.shape[axis] == 0:
-        return {"vals": block, "args": np.zeros(block.shape, dtype=np.intp)}
-    i = _safe_arg(pick, block, axis, skipna)
-    vals = np.take_along_axis(block, np.expand_dims(i, axis), axis)
-    return {"vals": vals, "args": np.expand_dims(i, axis) + offsets[axis]}
+def _arg_chunk(block, axis, keepdims, pick, skipna):
+    kept = tuple(1 if d in axis else s for d, s in enumerate(block.shape))
+    sizes = {f"n{d}": np.full(kept, block.shape[d], dtype=np.intp) for d in axis}
+    if len(axis) == 1:
+        (ax,) = axis
+        if block.shape[ax] == 0:  # contributes nothing, and nothing to the lengths either
+            return {"vals": block, f"c{ax}": np.zeros(block.shape, np.intp), f"n{ax}": np.zeros(block.shape, np.intp)}
+        i = np.expand_dims(_safe_arg(pick, block, ax, skipna), ax)
+        return {"vals": np.take_along_axis(block, i, ax), f"c{ax}": i.astype(np.intp), **sizes}
+    inner = np.moveaxis(block, axis, tuple(range(block.ndim - len(axis), block.ndim)))
+    flat = inner.reshape(inner.shape[:block.ndim - len(axis)] + (-1,))
+    if flat.shape[-1] == 0:
+        vals = np.zeros(kept, block.dtype)
+        coords = {f"c{d}": np.full(kept, -1, np.intp) for d in axis}
+        return {"vals": vals, **coords, **sizes}
+    i = _safe_arg(pick, flat, -1, skipna)
+    vals = np.take_along_axis(flat, i[..., None], -1)[..., 0]
+    local = np.unravel_index(i, tuple(block.shape[d] for d in axis))
+    coords = {f"c{d}": _restore(c, axis, kept) for d, c in zip(axis, local)}
+    return {"vals": _restore(vals, axis, kept), **coords, **sizes}
+
+
+def _restore(values, axis, kept):
+    """Values over the kept axes, reshaped to ``kept`` (reduced axes of length 1)."""
+    return np.asarray(values).reshape(kept)
 
 
 def _safe_arg(pick, block, axis, skipna):
-    if skipna:
+    if skipna and block.dtype.kind == "f":
         fill = np.inf if pick is np.argmin else -np.inf
-        if block.dtype.kind == "f":
-            allnan = np.all(np.isnan(block), axis=axis)
-            out = pick(np.where(np.isnan(block), fill, block), axis=axis)
-            return np.where(allnan, 0, out) if np.ndim(out) else out
+        allnan = np.all(np.isnan(block), axis=axis)
+        out = pick(np.where(np.isnan(block), fill, block), axis=axis)
+        return np.where(allnan, 0, out) if np.ndim(out) else (0 if allnan else out)
     return pick(block, axis=axis)
 
 
 def _arg_combine(parts, axis, keepdims, pick, skipna):
-    vals, args = parts["vals"], parts["args"]
-    if axis is None or len(axis) > 1 or vals.ndim == 0:
-        flat_v, flat_a = vals.ravel(), args.ravel()
-        valid = flat_a >= 0
-        i = int(np.flatnonzero(valid)[_safe_arg(pick, flat_v[valid], 0, skipna)]) if valid.any() else 0
-        shape = (1,) * vals.ndim
-        return {"vals": flat_v[i].reshape(shape), "args": flat_a[i].reshape(shape)}
-    ax = axis[0]
-    i = np.expand_dims(_safe_arg(pick, vals, ax, skipna), ax)
-    return {"vals": np.take_along_axis(vals, i, ax), "args": np.take_along_axis(args, i, ax)}
-
-
-def _arg_agg(parts, axis, keepdims, pick, skipna, flat_axis):
-    out = _arg_combine(parts, axis if not flat_axis else None, keepdims, pick, skipna)["args"]
-    if not keepdims:
-        out = np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
+    """Concatenated partials (several entries along every reduced axis) -> one partial."""
+    vals = parts["vals"]
+    coords, sizes = {}, {}
+    for d in axis:
+        n = parts[f"n{d}"]
+        c = parts[f"c{d}"]
+        coords[d] = np.where(c >= 0, c + np.cumsum(n, axis=d) - n, -1)
+        total = np.sum(n, axis=d, keepdims=True)
+        for e in axis:
+            if e != d:
+                total = np.take(total, [0], axis=e)
+        sizes[d] = total
+    if len(axis) == 1:
+        (ax,) = axis
+        if vals.shape[ax] == 0:  # every span was empty
+            return {"vals": vals, f"c{ax}": coords[ax], f"n{ax}": parts[f"n{ax}"]}
+        i = np.expand_dims(_safe_arg(pick, vals, ax, skipna), ax)
+        return {"vals": np.take_along_axis(vals, i, ax), f"c{ax}": np.take_along_axis(coords[ax], i, ax),
+                f"n{ax}": sizes[ax]}
+    # every axis is reduced: pick among the partials of non-empty spans
+    one = (1,) * vals.ndim
+    valid = np.flatnonzero(coords[axis[0]].ravel() >= 0)
+    k = valid[_safe_arg(pick, vals.ravel()[valid], 0, skipna)] if valid.size else 0
+    out = {"vals": vals.ravel()[k].reshape(one) if valid.size else np.zeros(one, vals.dtype)}
+    for d in axis:
+        out[f"c{d}"] = coords[d].ravel()[k].reshape(one) if valid.size else np.full(one, -1, np.intp)
+        out[f"n{d}"] = sizes[d]
     return out
+
+
+def _arg_agg(parts, axis, keepdims, pick, skipna):
+    merged = _arg_combine(parts, axis, True, pick, skipna)
+    if len(axis) == 1:
+        out = merged[f"c{axis[0]}"]
+    else:
+        coords = tuple(merged[f"c{d}"] for d in axis)
+        shape = tuple(int(merged[f"n{d}"].ravel()[0]) for d in axis)
+        out = np.ravel_multi_index(coords, shape)
+    return out if keepdims else np.squeeze(out, axis=axis)
 
 
 def _arg_reduction(a, axis, keepdims, split_every, pick, skipna, what):
@@ -405,31 +472,13 @@ def _arg_reduction(a, axis, keepdims, split_every, pick, skipna, what):
     a = asarray(a)
     if a.size == 0:
         raise ValueError(f"attempt to get {what} of an empty sequence (array shape {a.shape})")
-    if builtins.any(math.isnan(s) for s in a.shape):
-        from .chunks import unknown_chunks_message
-
-        raise ValueError(unknown_chunks_message(a.shape, what))
-    flat = axis is None
-    if not flat:
+    if axis is not None:
         axis = normalize_axis(axis, a.ndim, a.shape)
-    offsets = [np.cumsum((0,) + c[:-1]) for c in a.chunks]
-    name = f"{what}-chunk-{tokenize(a.name, axis, skipna)}"
-    layer = {}
-    for idx in itertools.product(*(range(n) for n in a.numblocks)):
-        off = tuple(int(offsets[d][i]) for d, i in enumerate(idx))
-        layer[(name,) + idx] = (_arg_chunk, (a.name,) + idx, off, a.shape, None if flat else axis, pick, skipna)
-    axes = tuple(range(a.ndim)) if flat else (axis,)
-    chunks = tuple((1,) * len(c) if d in axes else c for d, c in enumerate(a.chunks))
-    tmp = Array(graph_from_layer(name, layer, [a]), name, chunks, np.intp)
+    chunk = functools.partial(_arg_chunk, pick=pick, skipna=skipna)
     combine = functools.partial(_arg_combine, pick=pick, skipna=skipna)
-    agg = functools.partial(_arg_agg, pick=pick, skipna=skipna, flat_axis=flat)
-    ident = functools.partial(_identity_chunk)
-    return reduction(tmp, ident, agg, combine=combine, axis=None if flat else axis, keepdims=keepdims,
+    agg = functools.partial(_arg_agg, pick=pick, skipna=skipna)
+    return reduction(a, chunk, agg, combine=combine, axis=axis, keepdims=keepdims,
                      dtype=np.dtype(np.intp), split_every=split_every, name=what)
-
-
-def _identity_chunk(block, axis, keepdims):
-    return block
 
 
 def argmin(a, axis=None, keepdims=False, split_every=None, out=None):
@@ -453,9 +502,13 @@ def average(a, axis=None, weights=None, returned=False, keepdims=False):
 
     a = asarray(a)
     if weights is None:
+        from .creation import full
+
         avg = mean(a, axis=axis, keepdims=keepdims)
+        if not returned:
+            return avg
         scl = avg.dtype.type(a.size / avg.size) if a.size else avg.dtype.type(0)
-        return (avg, scl) if returned else avg
+        return avg, full(avg.shape, scl, dtype=avg.dtype, chunks=avg.chunks)
     w = asarray(weights)
     if w.shape != a.shape:
         if axis is None or w.ndim != 1:
@@ -465,4 +518,8 @@ def average(a, axis=None, weights=None, returned=False, keepdims=False):
         w = w.reshape(shape)
     scl = sum(w * np.ones(1, dtype=a.dtype) + 0 * a, axis=axis, keepdims=keepdims)
     avg = sum(a * w, axis=axis, keepdims=keepdims) / scl
+    if returned and scl.shape != avg.shape:
+        from .creation import broadcast_to
+
+        scl = broadcast_to(scl, avg.shape)
     return (avg, scl) if returned else avg

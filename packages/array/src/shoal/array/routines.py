@@ -158,7 +158,11 @@ def histogram2d(x, y, bins=10, range=None, density=False, weights=None):
 
 
 def histogramdd(sample, bins=10, range=None, density=False, weights=None):
-    """``np.histogramdd`` for a sequence of 1-d coordinate arrays; ``bins`` as edges or with ``range``."""
+    """``np.histogramdd`` of an (N, D) array or a sequence of D 1-d coordinate arrays; ``bins`` as
+    edges or counts with ``range``."""
+    if getattr(sample, "ndim", None) == 2:
+        sample = _as(sample)
+        sample = [sample[:, i] for i in range_(sample.shape[1])]
     sample = [_as(s).ravel() for s in sample]
     d = len(sample)
     if np.ndim(bins) == 0:
@@ -233,12 +237,12 @@ def percentile(a, q, method="linear", internal_method="default", axis=None, keep
     if axis is not None or a.npartitions == 1:
         if axis is None:
             whole = a.rechunk(tuple((s,) for s in a.shape))
-            return whole.map_blocks(_exact_percentile, np_func, q, None, keepdims, dtype=np.dtype(float),
+            return whole.map_blocks(_exact_percentile, np_func, q, None, keepdims, method, dtype=np.dtype(float),
                                     chunks=_q_chunks(q, None, a, keepdims), drop_axis=_drop(a, None, keepdims, q),
                                     new_axis=_new(q))
-        axis = normalize_axis(axis, a.ndim, a.shape)
-        whole = a.rechunk({axis: -1})
-        return _percentile_along(whole, np_func, q, axis, keepdims)
+        axes = tuple(sorted(normalize_axis(ax, a.ndim, a.shape) for ax in np.atleast_1d(axis)))
+        whole = a.rechunk({ax: -1 for ax in axes})
+        return _percentile_along(whole, np_func, q, axes, keepdims, method)
     name = f"percentile-{tokenize(a.name, q_arr, _skipna)}"
     layer = {}
     keys = []
@@ -263,34 +267,30 @@ def _new(q):
     return [0] if np.ndim(q) else []
 
 
-def _exact_percentile(block, np_func, q, axis, keepdims):
-    return np.asarray(np_func(block, q, axis=axis, keepdims=keepdims))
+def _exact_percentile(block, np_func, q, axis, keepdims, method="linear"):
+    return np.asarray(np_func(block, q, axis=axis, keepdims=keepdims, method=method))
 
 
-def _percentile_along(whole, np_func, q, axis, keepdims):
+def _percentile_along(whole, np_func, q, axes, keepdims, method):
+    """Exact percentiles along ``axes``, each already one block."""
     qdims = np.ndim(q)
-    chunks = list(whole.chunks)
-    if keepdims:
-        chunks[axis] = (1,)
-    else:
-        del chunks[axis]
+    chunks = [(1,) if d in axes else c for d, c in enumerate(whole.chunks) if keepdims or d not in axes]
     chunks = ([(len(np.atleast_1d(q)),)] if qdims else []) + chunks
-    out = whole.map_blocks(_exact_percentile, np_func, q, axis, keepdims, dtype=np.dtype(float),
-                           drop_axis=[] if keepdims else [axis], new_axis=[0] if qdims else None,
-                           chunks=tuple(chunks))
-    return out
+    return whole.map_blocks(_exact_percentile, np_func, q, axes, keepdims, method, dtype=np.dtype(float),
+                            drop_axis=[] if keepdims else list(axes), new_axis=[0] if qdims else None,
+                            chunks=tuple(chunks))
 
 
-def nanpercentile(a, q, axis=None, keepdims=False, **kwargs):
-    return percentile(a, q, axis=axis, keepdims=keepdims, _skipna=True)
+def nanpercentile(a, q, axis=None, keepdims=False, method="linear", **kwargs):
+    return percentile(a, q, method=method, axis=axis, keepdims=keepdims, _skipna=True)
 
 
-def quantile(a, q, axis=None, keepdims=False, **kwargs):
-    return percentile(a, np.asarray(q) * 100, axis=axis, keepdims=keepdims)
+def quantile(a, q, axis=None, keepdims=False, method="linear", **kwargs):
+    return percentile(a, np.asarray(q) * 100, method=method, axis=axis, keepdims=keepdims)
 
 
-def nanquantile(a, q, axis=None, keepdims=False, **kwargs):
-    return nanpercentile(a, np.asarray(q) * 100, axis=axis, keepdims=keepdims)
+def nanquantile(a, q, axis=None, keepdims=False, method="linear", **kwargs):
+    return nanpercentile(a, np.asarray(q) * 100, method=method, axis=axis, keepdims=keepdims)
 
 
 def median(a, axis=None, keepdims=False, out=None, overwrite_input=False):
@@ -481,9 +481,14 @@ def repeat(a, repeats, axis=None):
     a = _as(a)
     if axis is None:
         a, axis = a.ravel(), 0
-    if not isinstance(repeats, (int, np.integer)):
-        raise NotImplementedError("repeat with an array of repeats; use an integer")
     axis = normalize_axis(axis, a.ndim, a.shape)
+    if not isinstance(repeats, (int, np.integer)):
+        # per-element counts: element i appears repeats[i] times, i.e. a take of repeated positions
+        try:
+            positions = np.repeat(np.arange(a.shape[axis]), np.asarray(repeats))
+        except ValueError:
+            raise ValueError(f"repeat: {np.shape(repeats)} repeats for axis {axis} of an array of shape {a.shape}") from None
+        return a[(slice(None),) * axis + (positions,)]
     chunks = tuple(tuple(c * repeats for c in cs) if d == axis else cs for d, cs in enumerate(a.chunks))
     return a.map_blocks(np.repeat, repeats, axis, chunks=chunks, dtype=a.dtype)
 
@@ -609,6 +614,35 @@ def compress(condition, a, axis=None):
     return take(a, np.nonzero(condition)[0], axis)
 
 
+def extract(condition, arr):
+    """``np.extract``: the elements of ``arr`` where ``condition`` holds, flattened (a shoal condition
+    gives a result of unknown length, as boolean indexing does)."""
+    arr = _as(arr)
+    if isinstance(condition, Array):
+        return arr.ravel()[condition.ravel().astype(bool)]
+    return compress(np.ravel(condition), arr.ravel())
+
+
+def rot90(m, k=1, axes=(0, 1)):
+    """``np.rot90``: rotate by 90 degrees ``k`` times in the plane of ``axes`` (flips and a transpose)."""
+    from .shape import transpose
+
+    m = _as(m)
+    if len(axes) != 2:
+        raise ValueError(f"rot90: axes must name 2 axes, got {axes!r}")
+    a0, a1 = (normalize_axis(a, m.ndim, m.shape) for a in axes)
+    if a0 == a1:
+        raise ValueError(f"rot90: axes {axes!r} name the same axis of an array of shape {m.shape}")
+    k %= 4
+    if k == 0:
+        return m
+    if k == 2:
+        return flip(flip(m, a0), a1)
+    order = list(range_(m.ndim))
+    order[a0], order[a1] = order[a1], order[a0]
+    return transpose(flip(m, a1), order) if k == 1 else flip(transpose(m, order), a1)
+
+
 def around(x, decimals=0):
     from .elementwise import round_
 
@@ -649,50 +683,3 @@ def corrcoef(x, y=None, rowvar=True):
 
     d = np.sqrt(diagonal(c))
     return c / d[:, None] / d[None, :]
-
-
-def pad(array, pad_width, mode="constant", **kwargs):
-    """``np.pad`` for modes constant, edge, reflect, symmetric, wrap, linear_ramp-free subset; the
-    padding becomes new blocks at each end."""
-    from .concatenate import concatenate
-    from .creation import full
-
-    x = _as(array)
-    widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (x.ndim, 2)).tolist()
-    for ax, (before, after) in enumerate(widths):
-        n = x.shape[ax]
-
-        def cut(sl, ax=ax, x=x):
-            return x[tuple(sl if d == ax else slice(None) for d in range_(x.ndim))]
-
-        parts = []
-        for side, width in (("before", before), ("after", after)):
-            if not width:
-                parts.append(None)
-                continue
-            if mode == "constant":
-                value = np.broadcast_to(np.asarray(kwargs.get("constant_values", 0)), (x.ndim, 2))[ax][0 if side == "before" else 1]
-                shape = tuple(width if d == ax else s for d, s in enumerate(x.shape))
-                chunks = tuple((width,) if d == ax else c for d, c in enumerate(x.chunks))
-                parts.append(full(shape, value, dtype=x.dtype, chunks=chunks))
-            elif mode == "edge":
-                edge = cut(slice(0, 1)) if side == "before" else cut(slice(n - 1, n))
-                parts.append(concatenate([edge] * width, axis=ax))
-            elif mode in ("reflect", "symmetric", "wrap"):
-                if width > n - (mode == "reflect"):
-                    raise NotImplementedError(f"pad mode {mode!r} wider than axis {ax} of shape {x.shape}")
-                if mode == "wrap":
-                    sl = slice(n - width, n) if side == "before" else slice(0, width)
-                elif side == "before":
-                    shift = 1 if mode == "reflect" else 0
-                    sl = slice(width - 1 + shift, shift - 1 if shift - 1 >= 0 else None, -1)
-                else:
-                    shift = 1 if mode == "reflect" else 0
-                    stop = n - width - 1 - shift
-                    sl = slice(n - 1 - shift, stop if stop >= 0 else None, -1)
-                parts.append(cut(sl))
-            else:
-                raise NotImplementedError(f"pad mode {mode!r} is not supported")
-        pieces = [p for p in (parts[0], x, parts[1]) if p is not None]
-        x = concatenate(pieces, axis=ax) if len(pieces) > 1 else x
-    return x

@@ -319,9 +319,8 @@ def _gather(blocks, parts, axis, length):
 
 
 def take_shoal(x, idx, axis):
-    """Gather along ``axis`` with a shoal integer array (each index block reads the whole axis)."""
-    if idx.ndim != 1:
-        raise NotImplementedError(f"indexing with a {idx.ndim}-d shoal integer array; flatten it first")
+    """Gather along ``axis`` with a shoal integer array of any shape (its axes replace ``axis``, as
+    in ``np.take``); each index block reads the whole axis."""
     chunks = x.chunks[axis]
     if any(is_unknown(c) for c in chunks):
         raise ValueError(unknown_chunks_message(x.shape, f"integer-array indexing on axis {axis}"))
@@ -329,11 +328,11 @@ def take_shoal(x, idx, axis):
     offsets = chunk_offsets(chunks)
     layer = {}
     other = [range(n) for d, n in enumerate(x.numblocks) if d != axis]
-    for p in range(idx.numblocks[0]):
+    for p in itertools.product(*(range(n) for n in idx.numblocks)):
         for rest in itertools.product(*other):
             keys = [(x.name,) + rest[:axis] + (b,) + rest[axis:] for b in range(len(chunks))]
-            layer[(name,) + rest[:axis] + (p,) + rest[axis:]] = (_take_all, keys, (idx.name, p), offsets, axis)
-    out_chunks = x.chunks[:axis] + (idx.chunks[0],) + x.chunks[axis + 1:]
+            layer[(name,) + rest[:axis] + p + rest[axis:]] = (_take_all, keys, (idx.name,) + p, offsets, axis)
+    out_chunks = x.chunks[:axis] + idx.chunks + x.chunks[axis + 1:]
     return Array(graph_from_layer(name, layer, [x, idx]), name, out_chunks, x.dtype)
 
 

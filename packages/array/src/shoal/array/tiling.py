@@ -8,6 +8,8 @@ faster on 2000x2000 blocks of a 20000x20000 array (and slightly slower on 1000x1
 smaller blocks, and blocks whose operands share a layout, run as a single NumPy call).
 """
 
+import itertools
+import math
 import operator
 
 import numpy as np
@@ -80,8 +82,13 @@ def _cut(a, tile):
 # optimizer rewrites such tasks into ``tiled_reduction``: the expression is evaluated on one cache-sized
 # tile at a time, each tile is reduced at once, and the per-tile partials are combined with the
 # reduction's own ``combine`` function, so the block-sized temporary never exists.
+#
+# Tasks that read the same blocks (output blocks (i, j) and (j, i) of ``x + x.T`` both read x[i, j]
+# and x[j, i]) are evaluated together by ``tiled_reductions``, in lockstep: the tile of one output and
+# the matching tile of the other read the same input tiles, which then come from cache the second
+# time, so every input block crosses the memory bus once instead of twice.
 
-TILE_ELEMENTS = 1 << 16  # 256x256 float64 tiles: measured fastest for x + x.T on 2000x2000 blocks
+TILE_ELEMENTS = 1 << 16  # 125x500 tiles in a 2000x2000 block: measured fastest for x + x.T
 MIN_TILED_ELEMENTS = 1 << 17
 
 
@@ -126,45 +133,118 @@ def _evaluate(tree, leaves):
     return op(*[_evaluate(c, leaves) for c in children], **kwargs)
 
 
-def tiled_reduction(chunk, chunk_kwargs, expression, leaves):
-    """``chunk(expression(*leaves), **chunk_kwargs)``, evaluated tile by tile (see above)."""
-    arrays = [a for a in leaves if isinstance(a, np.ndarray)]
-    shape = np.broadcast_shapes(*[a.shape for a in arrays]) if arrays else ()
-    size = int(np.prod(shape)) if shape else 1
-    foreign = any(np.ndim(a) and not isinstance(a, np.ndarray) for a in leaves)  # e.g. sparse, GPU blocks
-    if not shape or size < MIN_TILED_ELEMENTS or foreign:
-        return chunk(expression.evaluate(leaves), **chunk_kwargs)
-    axes = tuple(range(len(shape)))
-    tiles = _tile_grid(shape)
-    nested = [[chunk(expression.evaluate([_cut_tile(a, shape, t) for a in leaves]), **chunk_kwargs)
-               for t in row] for row in tiles]
-    if len(shape) == 1:
-        nested = [part for row in nested for part in row]
-    else:
-        for _ in range(len(shape) - 2):
-            nested = [nested]
-    from .blockwise import concatenate_axes
+class TiledReduction:
+    """``chunk(expression(*leaves), **chunk_kwargs)`` for one output block, with ``axes``: which axis
+    of this output each axis of the group's first output is (None for the first one itself)."""
 
-    return chunk.combine(concatenate_axes(nested, list(axes)), axis=chunk_kwargs["axis"], keepdims=True)
+    def __init__(self, chunk, chunk_kwargs, expression, axes=None):
+        self.chunk = chunk
+        self.chunk_kwargs = chunk_kwargs
+        self.expression = expression
+        self.axes = axes
+
+    def whole(self, leaves):
+        return self.chunk(self.expression.evaluate(leaves), **self.chunk_kwargs)
+
+    def on_tile(self, leaves, shape, tile):
+        return self.chunk(self.expression.evaluate([_cut_tile(a, shape, tile) for a in leaves]),
+                          **self.chunk_kwargs)
+
+    def combine(self, parts, grid):
+        """Merge the per-tile partials ``{tile index: partial}`` over a grid of tile counts."""
+        from .blockwise import concatenate_axes
+
+        axes = list(range(len(grid)))
+        return self.chunk.combine(concatenate_axes(_nest(parts, grid, ()), axes),
+                                  axis=self.chunk_kwargs["axis"], keepdims=True)
+
+    def __reduce__(self):
+        return TiledReduction, (self.chunk, self.chunk_kwargs, self.expression, self.axes)
+
+
+def tiled_reduction(reduction, leaves):
+    """One fused reduction task evaluated tile by tile (see above)."""
+    return _alone(reduction, leaves, _tiling_shape(leaves))
+
+
+def tiled_reductions(reductions, leaves_per_reduction):
+    """Several fused reduction tasks evaluated tile by tile in lockstep; a tuple of their results."""
+    shapes = [_tiling_shape(leaves) for leaves in leaves_per_reduction]
+    first = shapes[0]
+    if first is None or any(r.axes is not None and len(r.axes) != len(first) or s != _moved(first, r.axes)
+                            for r, s in zip(reductions, shapes)):
+        return tuple(_alone(r, leaves, s) for r, leaves, s in zip(reductions, leaves_per_reduction, shapes))
+    grid, tiles = _tile_grid(first)
+    parts = [{} for _ in reductions]
+    for index, tile in tiles:
+        for r, leaves, shape, out in zip(reductions, leaves_per_reduction, shapes, parts):
+            out[_moved(index, r.axes)] = r.on_tile(leaves, shape, _moved(tile, r.axes))
+    return tuple(r.combine(out, _moved(grid, r.axes)) for r, out in zip(reductions, parts))
+
+
+def _alone(reduction, leaves, shape):
+    if shape is None:
+        return reduction.whole(leaves)
+    grid, tiles = _tile_grid(shape)
+    return reduction.combine({index: reduction.on_tile(leaves, shape, tile) for index, tile in tiles}, grid)
+
+
+def _tiling_shape(leaves):
+    """The block shape when it is worth tiling (large, all NumPy), else None."""
+    arrays = [a for a in leaves if isinstance(a, np.ndarray)]
+    if not arrays or any(np.ndim(a) and not isinstance(a, np.ndarray) for a in leaves):  # sparse, GPU...
+        return None
+    shape = np.broadcast_shapes(*[a.shape for a in arrays])
+    if not shape or math.prod(shape) < MIN_TILED_ELEMENTS:
+        return None
+    return shape
+
+
+def _moved(values, axes):
+    """Per-axis ``values`` of the first output, rearranged onto the axes of another one."""
+    if axes is None:
+        return tuple(values)
+    out = [None] * len(values)
+    for d, v in enumerate(values):
+        out[axes[d]] = v
+    return tuple(out)
+
+
+def _nest(parts, grid, prefix):
+    if len(prefix) == len(grid):
+        return parts[prefix]
+    return [_nest(parts, grid, prefix + (i,)) for i in range(grid[len(prefix)])]
 
 
 def _tile_grid(shape):
-    """Rows of tiles; a tile is a tuple of slices over the last two axes (the only axis if 1-d)."""
+    """``(tiles per axis, [(tile index, tile)])``; a tile is a tuple of slices, one per axis.
+
+    Only the last two axes are cut (the only one if 1-d); a long thin block along its long side."""
     if len(shape) == 1:
-        step = TILE_ELEMENTS
-        return [[(slice(i, i + step),) for i in range(0, shape[0], step)]]
-    lead = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
-    side = int(max(32, min(512, (TILE_ELEMENTS / max(lead, 1)) ** 0.5)))
-    rows, cols = shape[-2], shape[-1]
-    # a long thin block is cut along its long side only
-    row_step = side if rows > side else rows
-    col_step = max(side, TILE_ELEMENTS // max(lead * row_step, 1)) if rows <= side else side
-    return [[(slice(i, i + row_step), slice(j, j + col_step)) for j in range(0, cols, col_step)]
-            for i in range(0, rows, row_step)]
+        steps = [TILE_ELEMENTS]
+    else:
+        lead = math.prod(shape[:-2])
+        side = int(max(32, min(512, (TILE_ELEMENTS / max(lead, 1)) ** 0.5)))
+        rows = shape[-2]
+        row_step = _even_step(rows, side // 2) if rows > side else rows
+        col_step = _even_step(shape[-1], TILE_ELEMENTS // max(lead * row_step, 1))
+        steps = list(shape[:-2]) + [row_step, col_step]
+    ranges = [list(enumerate(slice(i, i + step) for i in range(0, n, step))) for n, step in zip(shape, steps)]
+    tiles = [tuple(zip(*cell)) for cell in itertools.product(*ranges)]
+    return tuple(len(r) for r in ranges), tiles
+
+
+def _even_step(n, target):
+    """A step near ``target`` (at least 1) that cuts ``n`` into equal pieces, so no sliver tile is left."""
+    target = max(int(target), 1)
+    if n <= target:
+        return max(n, 1)
+    pieces = -(-n // target)
+    return -(-n // pieces)
 
 
 def _cut_tile(a, shape, tile):
-    """The part of leaf ``a`` (broadcastable to ``shape``) under ``tile`` over the last axes."""
+    """The part of leaf ``a`` (broadcastable to ``shape``) under ``tile``."""
     if not isinstance(a, np.ndarray) or a.ndim == 0:
         return a
     index = [slice(None)] * a.ndim
