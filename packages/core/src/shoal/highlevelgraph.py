@@ -28,15 +28,18 @@ class HighLevelGraph(Mapping):
         deps = {name: set()}
         for collection in dependencies:
             graph = collection.__shoal_graph__()
+            own = _layer_name(collection)
             if isinstance(graph, HighLevelGraph):
                 layers.update(graph.layers)
                 deps.update(graph.dependencies)
-                deps[name] |= set(graph.top_layers())
+                # the collection's own layer when it has one: other top layers may be unrelated
+                deps[name] |= {own} if own in graph.layers else set(graph.top_layers())
             else:
-                sub = _layer_name(collection)
-                layers[sub] = graph
-                deps[sub] = set()
-                deps[name].add(sub)
+                if own in layers:
+                    own = f"{own}-{id(graph)}"
+                layers[own] = graph
+                deps[own] = set()
+                deps[name].add(own)
         return cls(layers, deps)
 
     @classmethod

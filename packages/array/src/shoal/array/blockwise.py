@@ -19,6 +19,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from shoal.base import tokenize
+from shoal.highlevelgraph import HighLevelGraph
 from shoal.utils import funcname
 
 from .chunks import common_refinement, is_unknown
@@ -200,7 +201,6 @@ def blockwise(func, out_ind, *args, name=None, token=None, dtype=None, adjust_ch
     to new block sizes (a tuple, or a function of the old size).
     """
     from .core import Array, asarray_for_graph
-    from .graph import graph_from_layer
 
     new_axes = dict(new_axes or {})
     pairs = list(args)
@@ -260,7 +260,7 @@ def blockwise(func, out_ind, *args, name=None, token=None, dtype=None, adjust_ch
     layer = Blockwise(name, out_ind, func, graph_args, numblocks,
                       new_axes={k: len(letter_chunks[k]) for k in new_axes},
                       concatenate=concatenate, contract=contract)
-    graph = graph_from_layer(name, layer, deps)
+    graph = HighLevelGraph.from_collections(name, layer, deps)
     if dtype is None and meta is not None:
         dtype = meta.dtype
     return Array(graph, name, tuple(out_chunks), dtype=dtype)

@@ -7,7 +7,7 @@ from shoal.base import tokenize
 
 from .blockwise import unify_chunks
 from .core import Array
-from .graph import graph_from_layer
+from shoal.highlevelgraph import HighLevelGraph
 from .shape import normalize_axis
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -67,7 +67,7 @@ def concatenate(seq, axis=0, allow_unknown_chunksizes=False):
         offset += a.numblocks[axis]
     chunks = list(seq[0].chunks)
     chunks[axis] = sum((a.chunks[axis] for a in seq), ())
-    return Array(graph_from_layer(name, layer, seq), name, tuple(chunks), dtype)
+    return Array(HighLevelGraph.from_collections(name, layer, seq), name, tuple(chunks), dtype)
 
 
 def _identity(x):

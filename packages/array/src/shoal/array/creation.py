@@ -11,7 +11,7 @@ from shoal.base import tokenize
 
 from .chunks import chunk_offsets, normalize_chunks
 from .core import Array
-from .graph import graph_from_layer
+from shoal.highlevelgraph import HighLevelGraph
 
 
 def _shape_tuple(shape):
@@ -42,7 +42,7 @@ def _filled(fill, what, shape, dtype=None, chunks="auto", name=None, fill_value=
     layer = _FilledBlocks()
     for idx, bshape in _block_shapes(chunks):
         layer[(name,) + idx] = (fill, bshape, dtype) if fill_value is None else (fill, bshape, fill_value, dtype)
-    return Array(graph_from_layer(name, layer), name, chunks, dtype)
+    return Array(HighLevelGraph.from_collections(name, layer), name, chunks, dtype)
 
 
 def ones(shape, dtype=None, chunks="auto", name=None, **kwargs):
@@ -115,7 +115,7 @@ def arange(*args, chunks="auto", dtype=None, like=None, name=None, **kwargs):
         (name, i): (_arange_block, start, step, offsets[i], offsets[i + 1], dtype)
         for i in range(len(chunks[0]))
     }
-    return Array(graph_from_layer(name, layer), name, chunks, dtype)
+    return Array(HighLevelGraph.from_collections(name, layer), name, chunks, dtype)
 
 
 def _arange_block(start, step, i0, i1, dtype):
@@ -137,7 +137,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, chunks="auto", d
         (name, i): (_linspace_block, start, stop, num, endpoint, offsets[i], offsets[i + 1], dtype)
         for i in range(len(chunks[0]))
     }
-    out = Array(graph_from_layer(name, layer), name, chunks, dtype)
+    out = Array(HighLevelGraph.from_collections(name, layer), name, chunks, dtype)
     return (out, step) if retstep else out
 
 
@@ -160,7 +160,7 @@ def eye(N, chunks="auto", M=None, k=0, dtype=float, name=None):
     layer = {}
     for (i, j), (r, c) in _block_shapes(chunks):
         layer[(name, i, j)] = (_eye_block, r, c, k + ro[i] - co[j], dtype)
-    return Array(graph_from_layer(name, layer), name, chunks, dtype)
+    return Array(HighLevelGraph.from_collections(name, layer), name, chunks, dtype)
 
 
 def _eye_block(rows, cols, k, dtype):
@@ -187,7 +187,7 @@ def fromfunction(func, shape, chunks="auto", dtype=float, **kwargs):
         starts = tuple(offsets[d][i] for d, i in enumerate(idx))
         layer[(name,) + idx] = (_fromfunction_block, func, starts, bshape, dtype, kwargs)
     sample = np.asarray(func(*[np.zeros((1,) * len(shape), dtype=dtype)] * len(shape), **kwargs))
-    return Array(graph_from_layer(name, layer), name, chunks, sample.dtype)
+    return Array(HighLevelGraph.from_collections(name, layer), name, chunks, sample.dtype)
 
 
 def _fromfunction_block(func, starts, shape, dtype, kwargs):
@@ -233,7 +233,7 @@ def broadcast_to(x, shape, chunks=None):
     for idx, bshape in _block_shapes(chunks):
         src = tuple(0 if x.shape[i] == 1 else idx[nnew + i] for i in range(x.ndim))
         layer[(name,) + idx] = (np.broadcast_to, (x.name,) + src, bshape)
-    return Array(graph_from_layer(name, layer, [x]), name, chunks, x.dtype)
+    return Array(HighLevelGraph.from_collections(name, layer, [x]), name, chunks, x.dtype)
 
 
 def meshgrid(*xi, indexing="xy", sparse=False):
@@ -273,7 +273,7 @@ def diag(v, k=0):
     for i, ci in enumerate(chunks[0]):
         for j, cj in enumerate(chunks[1]):
             layer[(name, i, j)] = (np.diag, (v.name, i)) if i == j else (np.zeros, (ci, cj), v.dtype)
-    return Array(graph_from_layer(name, layer, [v]), name, chunks, v.dtype)
+    return Array(HighLevelGraph.from_collections(name, layer, [v]), name, chunks, v.dtype)
 
 
 def _diag_dense(v, k, n):

@@ -10,7 +10,7 @@ import numpy as np
 from shoal.base import tokenize
 
 from .core import Array
-from .graph import graph_from_layer
+from shoal.highlevelgraph import HighLevelGraph
 from .shape import normalize_axis
 
 
@@ -39,7 +39,7 @@ def _cumulative(scan, binop, what):
             last = (_last, (scanned.name,) + prev, axis)
             layer[(carry,) + idx] = last if k == 1 else (binop, (carry,) + prev, last)
             layer[(name,) + idx] = (binop, (scanned.name,) + idx, (carry,) + idx)
-        return Array(graph_from_layer(name, layer, [scanned]), name, x.chunks, dtype)
+        return Array(HighLevelGraph.from_collections(name, layer, [scanned]), name, x.chunks, dtype)
 
     func.__name__ = what
     func.__doc__ = f"``numpy.{what}`` along ``axis`` (flattened when axis is None)."

@@ -8,7 +8,7 @@ from shoal.base import tokenize
 
 from .core import Array
 from .elementwise import elemwise
-from .graph import graph_from_layer
+from shoal.highlevelgraph import HighLevelGraph
 
 
 def searchsorted(a, v, side="left", sorter=None):
@@ -30,7 +30,7 @@ def searchsorted(a, v, side="left", sorter=None):
         layer[(name,) + idx] = (_search_block, blocks_of_a, (v.name,) + idx, side)
     if not v.ndim:
         layer = {(name,): (_search_block, blocks_of_a, (v.name,), side)}
-    return Array(graph_from_layer(name, layer, [a, v]), name, v.chunks, np.dtype(np.intp))
+    return Array(HighLevelGraph.from_collections(name, layer, [a, v]), name, v.chunks, np.dtype(np.intp))
 
 
 def _search_block(sorted_blocks, values, side):

@@ -14,7 +14,7 @@ from shoal.core import flatten
 
 from .chunks import chunk_offsets, normalize_chunks
 from .core import Array, block_keys
-from .graph import graph_from_layer, merge_graphs
+from shoal.highlevelgraph import HighLevelGraph
 
 
 class SerializableLock:
@@ -180,7 +180,7 @@ def from_delayed(value, shape, dtype=None, meta=None, name=None):
     name = name or "from-value-" + tokenize(keys[0], shape, dtype)
     chunks = tuple((s,) for s in shape)
     layer = {(name,) + (0,) * len(shape): (_check_block, keys[0], shape, np.dtype(dtype).str, str(keys[0]))}
-    return Array(graph_from_layer(name, layer, [value]), name, chunks, dtype)
+    return Array(HighLevelGraph.from_collections(name, layer, [value]), name, chunks, dtype)
 
 
 def _check_block(block, shape, dtype, what):
@@ -208,7 +208,7 @@ def store(sources, targets, lock=True, regions=None, compute=True, return_stored
         lock = SerializableLock()
     from .optimization import optimize
 
-    graph = dict(optimize(merge_graphs(*sources), [s.__shoal_keys__() for s in sources]))
+    graph = dict(optimize(HighLevelGraph.merge(*(s.__shoal_graph__() for s in sources)), [s.__shoal_keys__() for s in sources]))
     token = tokenize(*[s.name for s in sources], *[id(t) for t in targets], regions)
     store_keys, outputs = [], []
     for n, (src, tgt, region) in enumerate(zip(sources, targets, regions)):
@@ -231,8 +231,9 @@ def store(sources, targets, lock=True, regions=None, compute=True, return_stored
     if return_stored:
         arrays = []
         for name, src in outputs:
-            arrays.append(Array(graph_from_layer(name, {k: graph[k] for k in graph if isinstance(k, tuple) and k[0] == name},
-                                                 [_RawGraph(graph)]), name, src.chunks, src.dtype))
+            layer = {k: graph[k] for k in graph if isinstance(k, tuple) and k[0] == name}
+            layers = HighLevelGraph({name: layer, "store-graph": graph}, {name: {"store-graph"}})
+            arrays.append(Array(layers, name, src.chunks, src.dtype))
         if compute:
             from shoal.base import persist
 
@@ -247,18 +248,6 @@ def store(sources, targets, lock=True, regions=None, compute=True, return_stored
         result.compute(**kwargs)
         return None
     return result
-
-
-class _RawGraph:
-    """A plain task dict posing as a collection, so it can join a HighLevelGraph."""
-
-    name = "store-graph"
-
-    def __init__(self, graph):
-        self.graph = graph
-
-    def __shoal_graph__(self):
-        return self.graph
 
 
 def store_block(block, target, region, lock, return_stored):
@@ -358,7 +347,7 @@ def to_npy_stack(dirname, x, axis=0):
     layer = {}
     for i, key in enumerate(flatten(x.__shoal_keys__())):
         layer[(name, i)] = (_save_block, os.path.join(dirname, f"{i}.npy"), key)
-    out = Array(graph_from_layer(name, layer, [x]), name, ((1,) * len(layer),), dtype=bool)
+    out = Array(HighLevelGraph.from_collections(name, layer, [x]), name, ((1,) * len(layer),), dtype=bool)
     out.compute()
 
 
@@ -377,7 +366,7 @@ def from_npy_stack(dirname, mmap_mode="r"):
     for i in range(len(chunks[axis])):
         idx = tuple(i if d == axis else 0 for d in range(len(chunks)))
         layer[(name,) + idx] = (np.load, os.path.join(dirname, f"{i}.npy"), mmap_mode)
-    return Array(graph_from_layer(name, layer), name, chunks, dtype)
+    return Array(HighLevelGraph.from_collections(name, layer), name, chunks, dtype)
 
 
 __all__ = ["from_array", "asarray", "from_delayed", "store", "to_zarr", "from_zarr", "to_npy_stack",

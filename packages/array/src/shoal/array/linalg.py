@@ -14,7 +14,7 @@ from shoal.base import tokenize
 
 from .chunks import is_unknown, unknown_chunks_message
 from .core import Array
-from .graph import graph_from_layer
+from shoal.highlevelgraph import HighLevelGraph
 
 
 def _as(x):
@@ -61,16 +61,16 @@ def tsqr(a, compute_svd=False):
             layer[(uname, i, 0)] = (_rebuild_left, (a.name, i, 0), stacked, starts[i], starts[i + 1])
         layer[(sname, 0)] = (_pick, stacked, 1)
         layer[(vname, 0, 0)] = (_pick, stacked, 2)
-        u = Array(graph_from_layer(uname, layer, [a]), uname, (rows, (k,)), dtype)
-        s = Array(graph_from_layer(sname, {}, [u]), sname, ((k,),), np.real(np.ones(1, dtype)).dtype)
-        v = Array(graph_from_layer(vname, {}, [u]), vname, ((k,), (n,)), dtype)
+        u = Array(HighLevelGraph.from_collections(uname, layer, [a]), uname, (rows, (k,)), dtype)
+        s = Array(HighLevelGraph.from_collections(sname, {}, [u]), sname, ((k,),), np.real(np.ones(1, dtype)).dtype)
+        v = Array(HighLevelGraph.from_collections(vname, {}, [u]), vname, ((k,), (n,)), dtype)
         return u, s, v
     qname, rname = f"qr-q-{token}", f"qr-r-{token}"
     for i in range(len(rows)):
         layer[(qname, i, 0)] = (_rebuild_left, (a.name, i, 0), stacked, starts[i], starts[i + 1])
     layer[(rname, 0, 0)] = (_pick, stacked, 1)
-    q = Array(graph_from_layer(qname, layer, [a]), qname, (rows, (k,)), dtype)
-    r = Array(graph_from_layer(rname, {}, [q]), rname, ((k,), (n,)), dtype)
+    q = Array(HighLevelGraph.from_collections(qname, layer, [a]), qname, (rows, (k,)), dtype)
+    r = Array(HighLevelGraph.from_collections(rname, {}, [q]), rname, ((k,), (n,)), dtype)
     return q, r
 
 
@@ -175,7 +175,7 @@ def _single_task(func, arrays, out_shape, dtype, what, out_chunks=None):
     arrays = [_whole(x) for x in arrays]
     name = f"{what}-{tokenize(*[x.name for x in arrays])}"
     layer = {(name,) + (0,) * len(out_shape): (func,) + tuple((x.name,) + (0,) * x.ndim for x in arrays)}
-    out = Array(graph_from_layer(name, layer, arrays), name, tuple((s,) for s in out_shape), dtype)
+    out = Array(HighLevelGraph.from_collections(name, layer, arrays), name, tuple((s,) for s in out_shape), dtype)
     return out.rechunk(out_chunks) if out_chunks is not None else out
 
 
@@ -209,7 +209,7 @@ def solve_triangular(a, b, lower=False):
             known = range(i) if lower else range(i + 1, nb)
             layer[(name, i, j)] = (_substitute, (a.name, i, i), (b.name, i, j),
                                    [(a.name, i, k) for k in known], [(name, k, j) for k in known], lower)
-    x = Array(graph_from_layer(name, layer, [a, b]), name, b.chunks, dtype)
+    x = Array(HighLevelGraph.from_collections(name, layer, [a, b]), name, b.chunks, dtype)
     return x[:, 0] if vector else x
 
 
@@ -300,10 +300,10 @@ def lu(a):
                 final = (f"lu-lcol-{token}", j, nb - 1) if nb - 1 > j else (f"lu-panel-{token}", j)
                 layer[(lname, i, j)] = (_panel_rows, final, off[i] - off[j], off[i + 1] - off[j])
                 layer[(uname, i, j)] = (np.zeros, (sizes[i], sizes[j]), dtype)
-    graph = graph_from_layer(pname, layer, [a])
+    graph = HighLevelGraph.from_collections(pname, layer, [a])
     p = Array(graph, pname, a.chunks, dtype)
-    lo = Array(graph_from_layer(lname, {}, [p]), lname, a.chunks, dtype)
-    up = Array(graph_from_layer(uname, {}, [p]), uname, a.chunks, dtype)
+    lo = Array(HighLevelGraph.from_collections(lname, {}, [p]), lname, a.chunks, dtype)
+    up = Array(HighLevelGraph.from_collections(uname, {}, [p]), uname, a.chunks, dtype)
     return p, lo, up
 
 
@@ -383,7 +383,7 @@ def cholesky(a, lower=False):
         for i in range(k):
             layer[(name, i, k)] = (np.zeros, (a.chunks[0][i], a.chunks[0][k]), a.dtype)
     dtype = np.linalg.cholesky(np.eye(1, dtype=a.dtype)).dtype
-    low = Array(graph_from_layer(name, layer, [a]), name, a.chunks, dtype)
+    low = Array(HighLevelGraph.from_collections(name, layer, [a]), name, a.chunks, dtype)
     return low if lower else low.T
 
 

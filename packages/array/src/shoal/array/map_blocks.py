@@ -13,7 +13,7 @@ from shoal.utils import funcname
 from .blockwise import blockwise
 from .chunks import chunk_offsets
 from .core import Array
-from .graph import graph_from_layer
+from shoal.highlevelgraph import HighLevelGraph
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -161,4 +161,4 @@ def _with_block_ids(func, args, ndim, out, out_chunks, drop_axis, new_letters, o
             }
             extra["block_info"] = info
         layer[(out.name,) + idx] = (apply, func, task_args, extra) if extra else (func,) + tuple(task_args)
-    return Array(graph_from_layer(out.name, layer, arrays), out.name, out_chunks, dtype)
+    return Array(HighLevelGraph.from_collections(out.name, layer, arrays), out.name, out_chunks, dtype)

@@ -12,7 +12,7 @@ from shoal.base import tokenize
 
 from .blockwise import concatenate_axes
 from .core import Array
-from .graph import graph_from_layer
+from shoal.highlevelgraph import HighLevelGraph
 
 
 def _per_axis(value, ndim, default):
@@ -117,7 +117,7 @@ def _overlap(x, depth, boundary=None):
                 parts.append((j + 1, slice(0, d)))
             pieces.append(parts)
         layer[(name,) + idx] = (concatenate_axes, _nested(padded.name, pieces), list(range(x.ndim)))
-    return Array(graph_from_layer(name, layer, [padded]), name, tuple(out_chunks), x.dtype), depths, pads
+    return Array(HighLevelGraph.from_collections(name, layer, [padded]), name, tuple(out_chunks), x.dtype), depths, pads
 
 
 def _nested(name, pieces, prefix=()):
@@ -142,7 +142,7 @@ def trim_overlap(x, original_chunks, depths, pads):
             right = d if (i < x.numblocks[a] - 1 or pads[a]) else 0
             index.append(slice(left, -right if right else None))
         layer[(name,) + idx] = (_cut, (x.name,) + idx, tuple(index))
-    return Array(graph_from_layer(name, layer, [x]), name, original_chunks, x.dtype)
+    return Array(HighLevelGraph.from_collections(name, layer, [x]), name, original_chunks, x.dtype)
 
 
 def map_overlap(func, *args, depth=None, boundary=None, trim=True, align_arrays=True, allow_rechunk=True,

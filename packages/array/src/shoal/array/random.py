@@ -17,7 +17,7 @@ from shoal.base import tokenize
 
 from .chunks import chunk_offsets, normalize_chunks
 from .core import Array
-from .graph import graph_from_layer
+from shoal.highlevelgraph import HighLevelGraph
 
 
 def _size_tuple(size):
@@ -118,7 +118,7 @@ class _Base:
                 continue
             task = (_draw_block, self.kind, method, seed, n, _block_args(args, shape, slices, idx), kwargs, bshape)
             layer[(name,) + idx] = (_astype, task, dtype) if dtype != sample.dtype else task
-        return Array(graph_from_layer(name, layer, [a for a in args if isinstance(a, Array)]), name, chunks, dtype)
+        return Array(HighLevelGraph.from_collections(name, layer, [a for a in args if isinstance(a, Array)]), name, chunks, dtype)
 
 
 def _sample_value(a):
@@ -272,7 +272,7 @@ def _without_replacement(rs, n, shape, p, chunks):
     for idx in itertools.product(*(range(len(c)) for c in chunks)):
         slices = tuple(slice(offsets[d][i], offsets[d][i + 1]) for d, i in enumerate(idx))
         layer[(name,) + idx] = (_take_block, whole, slices)
-    return Array(graph_from_layer(name, layer), name, chunks, np.dtype(np.intp))
+    return Array(HighLevelGraph.from_collections(name, layer), name, chunks, np.dtype(np.intp))
 
 
 def _sample_all(kind, seed, n, shape, p):

@@ -18,7 +18,7 @@ from shoal.base import tokenize
 from .blockwise import concatenate_axes
 from .chunks import chunk_offsets, is_unknown, normalize_chunks
 from .core import Array
-from .graph import graph_from_layer
+from shoal.highlevelgraph import HighLevelGraph
 
 
 def rechunk(x, chunks="auto", threshold=None, block_size_limit=None, balance=False):
@@ -152,7 +152,7 @@ def _rechunk_one_stage(x, new):
         layer[(name,) + idx] = (concatenate_axes, _nested_pieces(x.name, parts), list(range(x.ndim)))
     if not x.chunks:
         layer = {(name,): (_copy_of, (x.name,))}
-    return Array(graph_from_layer(name, layer, [x]), name, new, x.dtype)
+    return Array(HighLevelGraph.from_collections(name, layer, [x]), name, new, x.dtype)
 
 
 def _nested_pieces(name, parts, prefix=()):

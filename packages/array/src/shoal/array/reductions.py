@@ -21,7 +21,7 @@ from shoal.utils import funcname
 
 from .blockwise import blockwise, concatenate_axes
 from .core import Array
-from .graph import graph_from_layer
+from shoal.highlevelgraph import HighLevelGraph
 from .shape import normalize_axis
 from .tiling import ReductionChunk
 
@@ -104,7 +104,7 @@ def _partial_reduce(x, func, axes, groups, name, keepdims, dtype=None, output_si
         chunks = tuple(c for d, c in enumerate(x.chunks) if d not in axes)
     if not chunks:
         layer = {(name,): v for v in layer.values()}
-    return Array(graph_from_layer(name, layer, [x]), name, chunks, dtype)
+    return Array(HighLevelGraph.from_collections(name, layer, [x]), name, chunks, dtype)
 
 
 def _nested_keys(name, ranges, split, prefix=()):

@@ -14,7 +14,7 @@ from shoal.base import tokenize
 
 from .chunks import is_unknown, unknown_chunks_message
 from .core import Array
-from .graph import graph_from_layer
+from shoal.highlevelgraph import HighLevelGraph
 
 
 def _new_shape(shape, size):
@@ -116,7 +116,7 @@ def _reshape_blocks(x, shape, out_chunks):
     layer = {}
     for key, idx in zip(in_keys, out_idx):
         layer[(name,) + idx] = (np.reshape, key, tuple(c[i] for c, i in zip(out_chunks, idx)))
-    return Array(graph_from_layer(name, layer, [x]), name, out_chunks, x.dtype)
+    return Array(HighLevelGraph.from_collections(name, layer, [x]), name, out_chunks, x.dtype)
 
 
 def ravel(x):

@@ -12,7 +12,7 @@ from shoal.base import tokenize
 
 from .chunks import chunk_offsets, is_unknown, unknown_chunks_message
 from .core import Array
-from .graph import graph_from_layer
+from shoal.highlevelgraph import HighLevelGraph
 from .reductions import reduction
 from .shape import normalize_axis
 
@@ -88,7 +88,7 @@ def argtopk(a, k, axis=-1, split_every=None):
     name = f"argtopk-prepare-{tokenize(a.name, axis)}"
     layer = {(name,) + idx: (_argtopk_prepare, (a.name,) + idx, offsets[idx[axis]], axis)
              for idx in itertools.product(*(range(n) for n in a.numblocks))}
-    prepared = Array(graph_from_layer(name, layer, [a]), name, a.chunks, a.dtype)
+    prepared = Array(HighLevelGraph.from_collections(name, layer, [a]), name, a.chunks, a.dtype)
     chunk = functools.partial(_argtopk_chunk, k=k)
     agg = functools.partial(_argtopk_chunk, k=k, final=True)
     return reduction(prepared, _pass, agg, combine=chunk, axis=axis, keepdims=True, dtype=np.dtype(np.intp),
@@ -141,9 +141,9 @@ def histogram(a, bins=10, range=None, normed=False, weights=None, density=False)
     for i, idx in enumerate(flat):
         w = (weights.name,) + idx if weights is not None else None
         layer[(name, i, 0)] = (_hist_block, (a.name,) + idx, (edges_name, 0), w)
-    blocks = Array(graph_from_layer(name, layer, deps), name, ((1,) * len(flat), (nbins,)),
+    blocks = Array(HighLevelGraph.from_collections(name, layer, deps), name, ((1,) * len(flat), (nbins,)),
                    np.dtype(np.intp) if weights is None else weights.dtype)
-    edges = Array(graph_from_layer(edges_name, {}, [blocks]), edges_name, ((nbins + 1,),), np.dtype(float))
+    edges = Array(HighLevelGraph.from_collections(edges_name, {}, [blocks]), edges_name, ((nbins + 1,),), np.dtype(float))
     counts = blocks.sum(axis=0)
     if density:
         widths = edges[1:] - edges[:-1]
@@ -183,7 +183,7 @@ def histogramdd(sample, bins=10, range=None, density=False, weights=None):
         w = (weights.name, i) if weights is not None else None
         layer[(name, i) + (0,) * d] = (_histdd_block, [(s.name, i) for s in sample], edges, w)
     deps = sample + ([weights] if weights is not None else [])
-    blocks = Array(graph_from_layer(name, layer, deps), name, ((1,) * first.numblocks[0],) + tuple((n,) for n in shape),
+    blocks = Array(HighLevelGraph.from_collections(name, layer, deps), name, ((1,) * first.numblocks[0],) + tuple((n,) for n in shape),
                    np.dtype(float))
     counts = blocks.sum(axis=0)
     if density:
@@ -250,7 +250,7 @@ def percentile(a, q, method="linear", internal_method="default", axis=None, keep
         layer[(name + "-part", i)] = (_block_quantiles, (a.name,) + idx, _skipna)
         keys.append((name + "-part", i))
     layer[(name, 0)] = (_merge_quantiles, keys, q_arr)
-    out = Array(graph_from_layer(name, layer, [a]), name, ((len(q_arr),),), np.dtype(float))
+    out = Array(HighLevelGraph.from_collections(name, layer, [a]), name, ((len(q_arr),),), np.dtype(float))
     return out[0] if scalar else out
 
 
@@ -343,17 +343,17 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False):
         layer[(name + "-part", i)] = (_unique_block, (ar.name, i), offsets[i] if offsets else 0, return_index)
     layer[name + "-merged"] = (_unique_merge, [(name + "-part", i) for i in range_(ar.numblocks[0])])
     layer[(name, 0)] = (_pick, name + "-merged", 0)
-    values = Array(graph_from_layer(name, layer, [ar]), name, ((math.nan,),), ar.dtype)
+    values = Array(HighLevelGraph.from_collections(name, layer, [ar]), name, ((math.nan,),), ar.dtype)
     out = [values]
     if return_index:
         iname = f"unique-index-{token}"
-        out.append(Array(graph_from_layer(iname, {(iname, 0): (_pick, name + "-merged", 1)}, [values]), iname,
+        out.append(Array(HighLevelGraph.from_collections(iname, {(iname, 0): (_pick, name + "-merged", 1)}, [values]), iname,
                          ((math.nan,),), np.dtype(np.intp)))
     if return_inverse:
         out.append(_inverse_array(ar, values))
     if return_counts:
         cname = f"unique-counts-{token}"
-        out.append(Array(graph_from_layer(cname, {(cname, 0): (_pick, name + "-merged", 2)}, [values]), cname,
+        out.append(Array(HighLevelGraph.from_collections(cname, {(cname, 0): (_pick, name + "-merged", 2)}, [values]), cname,
                          ((math.nan,),), np.dtype(np.intp)))
     return out[0] if len(out) == 1 else tuple(out)
 
@@ -361,7 +361,7 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False):
 def _inverse_array(ar, values):
     name = f"unique-inverse-{tokenize(ar.name, values.name)}"
     layer = {(name, i): (_inverse, (ar.name, i), (values.name, 0)) for i in range_(ar.numblocks[0])}
-    return Array(graph_from_layer(name, layer, [ar, values]), name, ar.chunks, np.dtype(np.intp))
+    return Array(HighLevelGraph.from_collections(name, layer, [ar, values]), name, ar.chunks, np.dtype(np.intp))
 
 
 def _inverse(block, uniq):
@@ -400,7 +400,7 @@ def bincount(x, weights=None, minlength=0, split_every=None):
     layer[(name, 0)] = (_bincount_sum, [(name + "-part", i) for i in range_(x.numblocks[0])])
     dtype = np.bincount([0], weights=None if weights is None else np.ones(1, weights.dtype)).dtype
     deps = [x] + ([weights] if weights is not None else [])
-    return Array(graph_from_layer(name, layer, deps), name, ((math.nan,),), dtype)
+    return Array(HighLevelGraph.from_collections(name, layer, deps), name, ((math.nan,),), dtype)
 
 
 def digitize(a, bins, right=False):
@@ -457,7 +457,7 @@ def argwhere(a):
     name = f"argwhere-{tokenize(a.name)}"
     layer = {(name, i, 0): (_argwhere_block, (a.name, i) + (0,) * (a.ndim - 1), offsets[i])
              for i in range_(a.numblocks[0])}
-    return Array(graph_from_layer(name, layer, [a]), name, ((math.nan,) * a.numblocks[0], (a.ndim,)),
+    return Array(HighLevelGraph.from_collections(name, layer, [a]), name, ((math.nan,) * a.numblocks[0], (a.ndim,)),
                  np.dtype(np.intp))
 
 

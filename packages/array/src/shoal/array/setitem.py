@@ -10,7 +10,7 @@ from shoal.base import tokenize
 
 from .chunks import chunk_offsets, is_unknown, unknown_chunks_message
 from .core import Array
-from .graph import graph_from_layer
+from shoal.highlevelgraph import HighLevelGraph
 
 
 def setitem(x, index, value):
@@ -93,7 +93,7 @@ def setitem(x, index, value):
             sub = sub.reshape(tuple(len(loc) for loc in local))
             layer[(name,) + idx] = (_assign, key, tuple(local), sub.astype(x.dtype, copy=False))
     deps = [x] + pieces
-    return Array(graph_from_layer(name, layer, deps), name, x.chunks, x.dtype)
+    return Array(HighLevelGraph.from_collections(name, layer, deps), name, x.chunks, x.dtype)
 
 
 def _cast(value, dtype):

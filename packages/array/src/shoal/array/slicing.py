@@ -17,7 +17,7 @@ from shoal.base import tokenize
 
 from .chunks import chunk_offsets, is_unknown, unknown_chunks_message
 from .core import Array
-from .graph import graph_from_layer
+from shoal.highlevelgraph import HighLevelGraph
 
 
 class GetitemLayer(dict):
@@ -229,7 +229,7 @@ def basic_getitem(x, index):
             layer[(name,) + out_idx] = (_getitem_block, key, local)
     if not x.chunks:
         layer = GetitemLayer({(name,) + (0,) * len(out_chunks): (_getitem_block, (x.name,), tuple(index))})
-    return Array(graph_from_layer(name, layer, [x]), name, out_chunks, x.dtype)
+    return Array(HighLevelGraph.from_collections(name, layer, [x]), name, out_chunks, x.dtype)
 
 
 def _token_of(i):
@@ -284,7 +284,7 @@ def take(x, idx, axis=0):
                 layer[out_key] = (_gather, [k for k, _, _ in parts], [(pos, loc) for _, pos, loc in parts],
                                   axis, hi - lo)
     out_chunks = x.chunks[:axis] + (tuple(hi - lo for lo, hi in pieces),) + x.chunks[axis + 1:]
-    return Array(graph_from_layer(name, layer, [x]), name, out_chunks, x.dtype)
+    return Array(HighLevelGraph.from_collections(name, layer, [x]), name, out_chunks, x.dtype)
 
 
 def _index_pieces(idx, blocks, size):
@@ -333,7 +333,7 @@ def take_shoal(x, idx, axis):
             keys = [(x.name,) + rest[:axis] + (b,) + rest[axis:] for b in range(len(chunks))]
             layer[(name,) + rest[:axis] + p + rest[axis:]] = (_take_all, keys, (idx.name,) + p, offsets, axis)
     out_chunks = x.chunks[:axis] + idx.chunks + x.chunks[axis + 1:]
-    return Array(graph_from_layer(name, layer, [x, idx]), name, out_chunks, x.dtype)
+    return Array(HighLevelGraph.from_collections(name, layer, [x, idx]), name, out_chunks, x.dtype)
 
 
 def _take_all(blocks, idx, offsets, axis):
@@ -419,7 +419,7 @@ def boolean_mask(x, mask):
             xkey = (x.name, i) + (0,) * (k - 1) + r
             layer[(name, i) + r] = (_mask_block, xkey, (mask.name, i) + (0,) * (k - 1), k)
     out_chunks = ((math.nan,) * x.numblocks[0],) + x.chunks[k:]
-    return Array(graph_from_layer(name, layer, [x, mask]), name, out_chunks, x.dtype)
+    return Array(HighLevelGraph.from_collections(name, layer, [x, mask]), name, out_chunks, x.dtype)
 
 
 def _mask_block(block, mask, k):
@@ -467,7 +467,7 @@ def vindex(x, indexes):
                 local = tuple(f[lo:hi][sel] - offsets[a][b] for a, f, b in zip(axes, flat, combo))
                 parts.append((np.nonzero(sel)[0], local))
             layer[(name, p) + r] = (_vindex_gather, keys, parts, axes, hi - lo, x.dtype)
-    out = Array(graph_from_layer(name, layer, [x]), name,
+    out = Array(HighLevelGraph.from_collections(name, layer, [x]), name,
                 (tuple(hi - lo for lo, hi in pieces),) + tuple(x.chunks[d] for d in rest_axes), x.dtype)
     return out.reshape(bshape + tuple(x.shape[d] for d in rest_axes)) if len(bshape) != 1 else out
 
@@ -547,4 +547,4 @@ class BlockView:
             src = tuple(p[o] for p, o in zip(picks, out_idx))
             layer[(name,) + out_idx] = (_same_block, (x.name,) + src)
         chunks = tuple(tuple(x.chunks[d][b] for b in p) for d, p in enumerate(picks))
-        return Array(graph_from_layer(name, layer, [x]), name, chunks, x.dtype)
+        return Array(HighLevelGraph.from_collections(name, layer, [x]), name, chunks, x.dtype)

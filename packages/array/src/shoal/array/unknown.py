@@ -6,7 +6,7 @@ import numpy as np
 from shoal.base import compute
 
 from .core import Array
-from .graph import graph_from_layer
+from shoal.highlevelgraph import HighLevelGraph
 
 
 def _block_shape(block):
@@ -25,7 +25,7 @@ def compute_chunk_sizes(x):
         (name,) + idx: (_block_shape, (x.name,) + idx)
         for idx in itertools.product(*(range(n) for n in x.numblocks))
     }
-    shapes = Array(graph_from_layer(name, layer, [x]), name,
+    shapes = Array(HighLevelGraph.from_collections(name, layer, [x]), name,
                    tuple((1,) * len(c) for c in x.chunks[:-1]) + ((x.ndim,) * len(x.chunks[-1]),), dtype=np.int64)
     (flat,) = compute(shapes)
     flat = np.asarray(flat)
