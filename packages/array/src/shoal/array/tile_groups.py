@@ -39,8 +39,12 @@ def group_tiled_reductions(graph):
             continue
         group = [(k, None)]
         for source in views[k]:
+            if len(readers[source]) > 2 * GROUP_LIMIT:
+                continue  # a broadcast operand or a constant block many tasks build alike: nothing to share
             for other in readers[source]:
-                if other in grouped or any(other == g for g, _ in group) or len(group) >= GROUP_LIMIT:
+                if len(group) >= GROUP_LIMIT:
+                    break
+                if other in grouped or any(other == g for g, _ in group):
                     continue
                 axes = _relative_axes(views[k], views[other])
                 # seen the same way, only tasks reading exactly the same blocks gain (not ones sharing
