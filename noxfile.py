@@ -26,7 +26,7 @@ NEEDS = {
     "core": ["core"],
     "array": ["core", "array"],
     "bag": ["core", "array", "dataframe", "distributed", "bag"],
-    "dataframe": ["core", "array", "dataframe"],
+    "dataframe": ["core", "array", "bag", "dataframe"],
     "distributed": ["core", "array", "dataframe", "bag", "distributed"],
     "deploy-ssh": ["core", "distributed", "deploy-ssh"],
     "deploy-sge": ["core", "distributed", "deploy-sge"],

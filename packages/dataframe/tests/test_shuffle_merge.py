@@ -111,9 +111,14 @@ def left_right():
 def test_hash_merge(left_right, how):
     left, right = left_right
     a, b = sd.from_pandas(left, npartitions=4), sd.from_pandas(right, npartitions=3)
-    assert_eq(a.merge(b, on="k", how=how), left.merge(right, on="k", how=how), check_index=False)
-    assert_eq(sd.merge(a, b, left_on="k", right_on="k", how=how),
+    hashed = a.merge(b, on="k", how=how, broadcast=False)
+    assert "Shuffle" in "\n".join(hashed.expr._tree_repr())
+    assert_eq(hashed, left.merge(right, on="k", how=how), check_index=False)
+    assert_eq(sd.merge(a, b, left_on="k", right_on="k", how=how, broadcast=False),
               pd.merge(left, right, left_on="k", right_on="k", how=how), check_index=False)
+    with shoal.config.set({"dataframe.merge.broadcast-bytes": 0}):
+        assert_eq(a.merge(b, on="k", how=how), left.merge(right, on="k", how=how),
+                  check_index=False)
 
 
 @pytest.mark.parametrize("how", ["inner", "left"])

@@ -109,3 +109,29 @@ def test_timeseries_dataset():
     daily = sd.datasets.timeseries(start="2000-01-01", end="2000-01-03", freq="30min",
                                    partition_freq="12h", dtypes={"v": float})
     assert daily.npartitions == 4 and list(daily.columns) == ["v"]
+
+
+@pytest.mark.parametrize("rule", ["2D", "90min", "W", "MS", "QE", "W-WED"])
+@pytest.mark.parametrize("closed_label", [(None, None), ("right", "right"), ("right", "left"),
+                                          ("left", "right")])
+@pytest.mark.parametrize("nparts", [1, 5])
+def test_resample_bins_match_pandas(rule, closed_label, nparts):
+    # bins of multi-day, weekly and monthly rules are placed from the whole data's range
+    closed, label = closed_label
+    rng = np.random.default_rng(2)
+    idx = pd.date_range("2000-03-05 22:00", periods=300, freq="3h")
+    p = pd.DataFrame({"a": rng.integers(0, 5, 300)}, index=idx)
+    df = sd.from_pandas(p, npartitions=nparts)
+    assert_eq(df.resample(rule, closed=closed, label=label).sum(),
+              p.resample(rule, closed=closed, label=label).sum())
+
+
+def test_resample_list_agg_with_empty_bins():
+    idx = pd.DatetimeIndex(["2020-01-01 00:10", "2020-01-01 05:00", "2020-01-02 10:00",
+                            "2020-01-02 10:30", "2020-01-04 01:00"])
+    p = pd.DataFrame({"n": [1, 2, 3, 4, 5], "x": [1.0, 2, 3, 4, 5]}, index=idx)
+    df = sd.from_pandas(p, npartitions=3)
+    out = df.resample("1h").agg(["sum", "max"]).compute()
+    pd.testing.assert_frame_equal(out, p.resample("1h").agg(["sum", "max"]), check_freq=False)
+    pd.testing.assert_frame_equal(df.resample("1h").max().compute(), p.resample("1h").max(),
+                                  check_freq=False)

@@ -202,6 +202,15 @@ class FrameBase(_Protocol):
     def known_divisions(self) -> bool:
         return self._expr.known_divisions
 
+    def compute_current_divisions(self, col=None):
+        """The divisions the partitions have now (computed from their index, or column ``col``);
+        raises if the values are not sorted across partitions."""
+        from ._shuffle import _sorted_divisions
+
+        if col is not None:
+            return self.set_index(col, sorted=True).divisions
+        return _sorted_divisions(self, "index")
+
     def clear_divisions(self):
         return new_collection(MapPartitions(_identity, self._meta, "clear", {}, False, [self._expr]))
 
@@ -310,6 +319,39 @@ class FrameBase(_Protocol):
         return new_collection(MapPartitions(_sample, self._meta, "keep",
                                             {"frac": frac, "replace": replace, "seed": seed}, False,
                                             [self._expr], True))
+
+    def random_split(self, frac, random_state=None, shuffle=False):
+        """Rows dealt at random into ``len(frac)`` collections of about those fractions."""
+        from ._random_split import random_split
+
+        return random_split(self, frac, random_state=random_state, shuffle=shuffle)
+
+    def align(self, other, join="outer", axis=None, fill_value=None):
+        """Both collections with the same index (and columns), as pandas' align."""
+        a, b = _align(self._expr, other._expr)
+        kw = {"join": join, "axis": axis, "fill_value": fill_value}
+        metas = self._meta.align(other._meta, **kw)
+        # a side that can gain rows missing from it holds NaN there: ints become floats
+        gains_rows = {"outer": (True, True), "left": (False, True), "right": (True, False)}
+        out = []
+        for side, (meta, gains) in enumerate(zip(metas, gains_rows.get(join, (False, False)))):
+            promoted = _missing_value_dtypes(meta) if gains else {}
+            meta = meta.astype(promoted) if promoted else meta
+            out.append(new_collection(MapPartitions(_aligned_side, meta, "keep",
+                                                    {**kw, "side": side, "promoted": promoted},
+                                                    False, [a, b])))
+        return tuple(out)
+
+    def combine_first(self, other):
+        """Values of self, with holes filled from ``other`` (aligned on the index)."""
+        return self._method("combine_first", other)
+
+    def to_bag(self, index=False, format="tuple"):
+        """A shoal.bag of rows (tuples, or dicts with format='dict'), one bag partition per
+        partition."""
+        from ._to_bag import to_bag
+
+        return to_bag(self, index=index, format=format)
 
     def persist(self, **kwargs):
         import shoal.base
@@ -426,13 +468,18 @@ class FrameBase(_Protocol):
     def dropna(self, **kwargs):
         return self._method("dropna", **kwargs)
 
-    def drop_duplicates(self, subset=None, keep="first", split_every=None, **kwargs):
+    def drop_duplicates(self, subset=None, keep="first", split_every=None, split_out=True,
+                        ignore_index=False, **kwargs):
+        """Rows with duplicates removed (a shuffle on the subset); ``split_out=n`` gives n output
+        partitions (True: as many as the input)."""
         # the shuffle keeps rows in their original order, so 'last' is right too
         if keep not in ("first", "last", False):
             raise ValueError(f"drop_duplicates: keep must be 'first', 'last' or False, got {keep!r}")
         from ._shuffle import drop_duplicates
 
-        return drop_duplicates(self, subset=subset, keep=keep)
+        npartitions = None if split_out is True or split_out is None else int(split_out)
+        out = drop_duplicates(self, subset=subset, keep=keep, npartitions=npartitions)
+        return out.reset_index(drop=True) if ignore_index else out
 
     # reductions ---------------------------------------------------------------------------------
     def _reduce(self, method, split_every=None, **kwargs):
@@ -543,10 +590,31 @@ class FrameBase(_Protocol):
 
         return Rolling(self, window, min_periods=min_periods, center=center, win_type=win_type)
 
+    def ewm(self, com=None, span=None, halflife=None, alpha=None, min_periods=0, adjust=True,
+            ignore_na=False, axis=0, times=None):
+        """Exponentially weighted windows, continued across partitions."""
+        from ._running import EWM
+
+        return EWM(self, com=com, span=span, halflife=halflife, alpha=alpha,
+                   min_periods=min_periods, adjust=adjust, ignore_na=ignore_na, times=times)
+
+    def expanding(self, min_periods=1, axis=0):
+        """Windows from the first row to each row, continued across partitions."""
+        from ._running import Expanding
+
+        return Expanding(self, min_periods=min_periods)
+
     def resample(self, rule, closed=None, label=None):
         from ._resample import Resampler
 
         return Resampler(self, rule, closed=closed, label=label)
+
+    def sort_index(self, ascending=True, na_position="last", npartitions=None, **kwargs):
+        """Sort rows by the index (partitions end up with known divisions)."""
+        from ._sort_index import sort_index
+
+        return sort_index(self, ascending=ascending, na_position=na_position,
+                          npartitions=npartitions)
 
     @property
     def loc(self):
@@ -558,6 +626,15 @@ class FrameBase(_Protocol):
         from .io.csv import to_csv
 
         return to_csv(self, filename, **kwargs)
+
+    def to_hdf(self, path, key, **kwargs):
+        from .io.hdf import to_hdf
+
+        return to_hdf(self, path, key, **kwargs)
+
+    def to_html(self, max_rows=5):
+        """The "Dataframe Structure" table as HTML (no data is computed)."""
+        return self._repr_html_()
 
     def to_json(self, filename, **kwargs):
         from .io.json import to_json
@@ -623,6 +700,27 @@ for _name in ("neg", "abs"):
 
 def _identity(x):
     return x
+
+
+def _aligned_side(a, b, join, axis, fill_value, side, promoted):
+    from ._merge import cast_promoted
+
+    out = a.align(b, join=join, axis=axis, fill_value=fill_value)[side]
+    if isinstance(out, pd.Series):
+        return out.astype(promoted[out.name]) if out.name in promoted else out
+    return cast_promoted(out, promoted)
+
+
+def _missing_value_dtypes(meta):
+    """The dtypes ints and bools take when NaN is inserted (float64 and object), by column."""
+    columns = meta.dtypes.items() if isinstance(meta, pd.DataFrame) else [(meta.name, meta.dtype)]
+    out = {}
+    for name, dtype in columns:
+        if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+            out[name] = np.dtype("float64")
+        elif isinstance(dtype, np.dtype) and dtype.kind == "b":
+            out[name] = np.dtype(object)
+    return out
 
 
 def _sample(part, frac, replace, seed, partition_info):

@@ -159,3 +159,36 @@ def _ident(x):
     return x
 
 
+
+
+def from_map(func, *iterables, args=None, meta=None, divisions=None, label=None, token=None,
+             enforce_metadata=True, **kwargs):
+    """A collection whose partition i is ``func(iterables[0][i], iterables[1][i], ..., *args,
+    **kwargs)`` (for example one file name per partition).  Without ``meta=`` the first partition
+    is computed to learn it."""
+    from shoal.utils import apply
+
+    if not iterables:
+        raise ValueError("from_map needs at least one iterable of inputs")
+    columns = [list(it) for it in iterables]
+    lengths = {len(c) for c in columns}
+    if len(lengths) != 1 or 0 in lengths:
+        raise ValueError(f"from_map: the iterables must be non-empty and of equal length, got "
+                         f"lengths {[len(c) for c in columns]}")
+    inputs = list(zip(*columns))
+    args = tuple(args or ())
+    if meta is None:
+        meta = make_meta(func(*inputs[0], *args, **kwargs))
+    else:
+        meta = make_meta(meta)
+    prefix = label or getattr(func, "__name__", "from-map").replace("_", "-").strip("-")
+    name = f"{prefix}-{token or tokenize(func, inputs, args, kwargs)}"
+    if divisions is None:
+        divisions = (None,) * (len(inputs) + 1)
+    elif len(divisions) != len(inputs) + 1:
+        raise ValueError(f"divisions has {len(divisions)} entries; expected {len(inputs) + 1}")
+    graph = {}
+    for i, item in enumerate(inputs):
+        call = (apply, func, list(item) + list(args), (dict, [[k, v] for k, v in kwargs.items()]))
+        graph[(name, i)] = (_check_partition, call, meta, i) if enforce_metadata else call
+    return new_collection(FromGraph(graph, name, meta, tuple(divisions)))

@@ -136,6 +136,49 @@ class DataFrame(FrameBase):
             raise NotImplementedError("rename(index=...) is not supported; rename columns=")
         return self._method("rename", columns=columns)
 
+    def agg(self, func=None, axis=0, **kwargs):
+        """Whole-column reductions: a name (a Series), a list of names or a dict of column ->
+        name(s) (a DataFrame or Series shaped as pandas returns it)."""
+        from ._agg import frame_agg
+
+        if axis not in (0, "index"):
+            raise NotImplementedError("DataFrame.agg only supports axis=0")
+        return frame_agg(self, func)
+
+    aggregate = agg
+
+    def squeeze(self, axis=None):
+        """A one-column DataFrame as a Series (otherwise the DataFrame itself)."""
+        if axis in (0, "index"):
+            raise NotImplementedError("squeeze(axis=0) would need the row count; use axis=1")
+        if len(self.columns) == 1:
+            return self[self.columns[0]]
+        return self
+
+    def pop(self, item):
+        """Remove column ``item`` from this DataFrame and return it as a Series."""
+        out = self[item]
+        self._expr = self.drop(columns=[item])._expr
+        return out
+
+    def to_sql(self, name, uri, **kwargs):
+        from .io.sql import to_sql
+
+        return to_sql(self, name, uri, **kwargs)
+
+    def keys(self):
+        return self.columns
+
+    def add_prefix(self, prefix):
+        return self._method("add_prefix", prefix)
+
+    def add_suffix(self, suffix):
+        return self._method("add_suffix", suffix)
+
+    def itertuples(self, index=True, name="Pandas"):
+        for i in range(self.npartitions):
+            yield from self.get_partition(i).compute().itertuples(index=index, name=name)
+
     def select_dtypes(self, include=None, exclude=None):
         cols = list(self._meta.select_dtypes(include=include, exclude=exclude).columns)
         return self[cols]
@@ -273,13 +316,21 @@ class DataFrame(FrameBase):
 
         return to_parquet(self, path, **kwargs)
 
+    def to_orc(self, path, **kwargs):
+        from .io.orc import to_orc
+
+        return to_orc(self, path, **kwargs)
+
     def to_records(self, index=False, lengths=None):
         from ._array import to_records
 
         return to_records(self, index)
 
-    def info(self):
-        print(repr(self))
+    def info(self, buf=None, verbose=False, memory_usage=False):
+        """Print a summary as pandas does (verbose=True computes the non-null counts)."""
+        from ._info import info
+
+        info(self, buf=buf, verbose=verbose, memory_usage=memory_usage)
 
     def categorize(self, columns=None):
         from ._categorical import categorize

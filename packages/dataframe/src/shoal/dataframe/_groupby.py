@@ -594,8 +594,45 @@ class _GroupBy:
     def idxmax(self):
         return self._per_group("idxmax")
 
+    def nlargest(self, n=5):
+        return self._per_group("nlargest", n=n)
+
+    def nsmallest(self, n=5):
+        return self._per_group("nsmallest", n=n)
+
+    def describe(self, percentiles=None):
+        """Exact per-group summaries (each group is whole in one partition after a shuffle)."""
+        return self._per_group("describe", percentiles=percentiles)
+
+    def ngroup(self, ascending=True):
+        """The number of each row's group (0 ... ngroups-1, in sorted key order if sort=True)."""
+        from ._collection import new_collection
+
+        if self.level is not None:
+            raise NotImplementedError("groupby(level=...).ngroup() is not supported")
+        sizes = self.size()
+        fake, by_parts = self._fake()
+        meta = make_meta(self._pandas_groupby(fake, by_parts).ngroup(ascending=ascending))
+        args = [self.frame.expr, *[e.expr for e in self._by_exprs]]
+        if self._by_exprs:
+            from ._collection import _align
+
+            args = list(_align(*args))
+        kw = {"by_spec": self._by_spec, "ascending": ascending, "nseries": len(self._by_exprs)}
+        return new_collection(MapPartitions(_ngroup_partition, meta, "keep", kw, False,
+                                            [*args, sizes.expr]))
+
     def rolling(self, window, min_periods=None, center=False):
         return _GroupbyRolling(self, window, min_periods, center)
+
+    def ewm(self, com=None, span=None, halflife=None, alpha=None, min_periods=0, adjust=True,
+            ignore_na=False):
+        params = {"com": com, "span": span, "halflife": halflife, "alpha": alpha,
+                  "min_periods": min_periods, "adjust": adjust, "ignore_na": ignore_na}
+        return _GroupbyWindow(self, "ewm", params)
+
+    def expanding(self, min_periods=1):
+        return _GroupbyWindow(self, "expanding", {"min_periods": min_periods})
 
     def cumsum(self, axis=0):
         return self._cumulative("cumsum")
@@ -714,6 +751,41 @@ class _GroupbyRolling:
         if how.startswith("_"):
             raise AttributeError(how)
         return functools.partial(self._method, how)
+
+
+class _GroupbyWindow:
+    """``groupby(...).ewm(...)`` / ``.expanding()``: each group is whole after a shuffle."""
+
+    def __init__(self, gb, kind, params):
+        self.gb, self.kind, self.params = gb, kind, params
+
+    def _method(self, how, **kwargs):
+        fake, by_parts = self.gb._fake()
+        g = self.gb._pandas_groupby(fake, by_parts)
+        meta = make_meta(getattr(getattr(g, self.kind)(**self.params), how)(**kwargs))
+        spec = {"kind": self.kind, "params": self.params, "how": how, "kwargs": kwargs}
+        return self.gb._new(self.gb._apply_expr(_window_group, spec, meta))
+
+    def __getattr__(self, how):
+        if how.startswith("_"):
+            raise AttributeError(how)
+        return functools.partial(self._method, how)
+
+
+def _window_group(g, kind, params, how, kwargs):
+    return getattr(getattr(g, kind)(**params), how)(**kwargs)
+
+
+def _ngroup_partition(part, *rest, by_spec, ascending, nseries):
+    by_parts, sizes = list(rest[:nseries]), rest[-1]
+    keys = [by_parts[x[1]] if x[0] == "series" else part[x[1]] for x in by_spec]
+    rows = keys[0] if len(keys) == 1 else pd.MultiIndex.from_arrays(keys)
+    codes = sizes.index.get_indexer(rows)
+    if not ascending:
+        codes = np.where(codes >= 0, len(sizes) - 1 - codes, -1)
+    out = pd.Series(codes, index=part.index, dtype="int64")
+    # rows whose key is dropped (NaN with dropna=True) have no group, as in pandas
+    return out.where(codes >= 0) if (codes < 0).any() else out
 
 
 def _rolling_group(g, rolling, how, kwargs):

@@ -2,8 +2,12 @@
 both sides on the join keys, then merge partition by partition)."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+import shoal.config
+
+from ._broadcast_join import broadcast_merge, can_broadcast_lookup
 from ._expr import MapPartitions
 from ._meta import emulate, meta_nonempty, make_meta
 from ._shuffle import shuffle_expr
@@ -11,6 +15,36 @@ from ._shuffle import shuffle_expr
 
 def _merge_partitions(left, right, **kwargs):
     return pd.merge(left, right, **kwargs)
+
+
+def _merge_to_meta(left, right, promoted, **kwargs):
+    return cast_promoted(pd.merge(left, right, **kwargs), promoted)
+
+
+def cast_promoted(out, promoted):
+    """Give columns that may hold missing values the dtype they have when some are missing, so
+    every partition (whether or not all its rows matched) has the same dtypes as the meta."""
+    changes = {c: d for c, d in promoted.items() if c in out.columns and out[c].dtype != d}
+    return out.astype(changes) if changes else out
+
+
+def _promoted_dtypes(meta, left_meta, right_meta, kwargs):
+    """Columns of an outer side of the join whose dtype changes when a row has no match
+    (ints become float64, bools object), as pandas does."""
+    how = kwargs["how"]
+    runs = []
+    if how in ("left", "outer"):
+        runs.append(_merge_partitions(meta_nonempty(left_meta), right_meta, **kwargs))
+    if how in ("right", "outer"):
+        runs.append(_merge_partitions(left_meta, meta_nonempty(right_meta), **kwargs))
+    promoted = {}
+    for run in runs:
+        for c in meta.columns:
+            before = meta[c].dtype
+            if c in run.columns and isinstance(before, np.dtype) and before.kind in "iub" and \
+                    run[c].dtype != before:
+                promoted[c] = run[c].dtype
+    return promoted
 
 
 def _as_collection(x):
@@ -58,11 +92,17 @@ def merge(left, right, how="inner", on=None, left_on=None, right_on=None, left_i
     if meta.empty and len(meta.columns) == 0:
         meta = make_meta(_merge_partitions(meta_nonempty(left._meta), meta_nonempty(right._meta),
                                            **kwargs))
+    promoted = _promoted_dtypes(meta, left._meta, right._meta, kwargs)
+    meta = cast_promoted(meta, promoted)
     lexpr, rexpr = left.expr, right.expr
     if left_index and right_index and lexpr.known_divisions and rexpr.known_divisions:
         lexpr, rexpr = _align(lexpr, rexpr)
-        return new_collection(MapPartitions(_merge_partitions, meta, "keep", kwargs, False,
-                                            [lexpr, rexpr]))
+        return new_collection(MapPartitions(_merge_to_meta, meta, "keep",
+                                            {**kwargs, "promoted": promoted}, False, [lexpr, rexpr]))
+    lookup = _broadcast_lookup(left, right, lexpr, rexpr, how, on, left_on, right_on, left_index,
+                               right_index, indicator, broadcast, suffixes, kwargs, meta, promoted)
+    if lookup is not None:
+        return lookup
     small_right = rexpr.npartitions == 1 and how in ("inner", "left")
     small_left = lexpr.npartitions == 1 and how in ("inner", "right")
     if broadcast and not (small_left or small_right):
@@ -71,12 +111,65 @@ def merge(left, right, how="inner", on=None, left_on=None, right_on=None, left_i
         elif how == "right":
             lexpr, small_left = left.repartition(npartitions=1).expr, True
     if small_right or small_left:
-        return new_collection(MapPartitions(_merge_partitions, meta, "clear", kwargs, False,
+        return new_collection(MapPartitions(_merge_to_meta, meta, "clear",
+                                            {**kwargs, "promoted": promoted}, False,
                                             [lexpr, rexpr]))
     n = npartitions or max(lexpr.npartitions, rexpr.npartitions)
     lkeys = _keys(left, on, left_on, left_index)
     rkeys = _keys(right, on, right_on, right_index)
     lexpr = shuffle_expr(lexpr, lkeys, n, method)
     rexpr = shuffle_expr(rexpr, rkeys, n, method)
-    return new_collection(MapPartitions(_merge_partitions, meta, "clear", kwargs, False,
-                                        [lexpr, rexpr]))
+    lookup = _lookup_args(left, right, how, on, left_on, right_on, left_index, right_index,
+                          indicator, suffixes, kwargs, promoted)
+    if lookup is not None:
+        # each shuffled right partition gets its own lookup table (pandas' merge if not unique)
+        return new_collection(MapPartitions(broadcast_merge, meta, "clear", lookup, False,
+                                            [lexpr, rexpr]))
+    return new_collection(MapPartitions(_merge_to_meta, meta, "clear",
+                                        {**kwargs, "promoted": promoted}, False, [lexpr, rexpr]))
+
+
+def _single_key(on, side_on, index):
+    key = side_on if side_on is not None else on
+    if index or key is None:
+        return None
+    if isinstance(key, list):
+        return key[0] if len(key) == 1 else None
+    return key
+
+
+def _small_enough_to_broadcast(expr) -> bool:
+    from shoal.utils import parse_bytes
+
+    limit = shoal.config.get("dataframe.merge.broadcast-bytes", "64 MiB")
+    limit = parse_bytes(limit) if isinstance(limit, str) else limit
+    nbytes = expr._estimated_nbytes()
+    return nbytes is not None and nbytes <= limit
+
+
+def _lookup_args(left, right, how, on, left_on, right_on, left_index, right_index, indicator,
+                 suffixes, kwargs, promoted):
+    """broadcast_merge's keywords when the join can use a lookup table of right keys, or None."""
+    lkey = _single_key(on, left_on, left_index)
+    rkey = _single_key(on, right_on, right_index)
+    if how not in ("inner", "left") or indicator or lkey is None or rkey is None or \
+            not can_broadcast_lookup(left._meta, right._meta, lkey, rkey):
+        return None
+    return {"how": how, "left_on": lkey, "right_on": rkey, "suffixes": suffixes,
+            "merge_kwargs": kwargs, "promoted": promoted}
+
+
+def _broadcast_lookup(left, right, lexpr, rexpr, how, on, left_on, right_on, left_index, right_index,
+                      indicator, broadcast, suffixes, kwargs, meta, promoted):
+    """A broadcast join through a lookup table of the (small, uniquely keyed) right side, or None."""
+    from ._collection import new_collection
+
+    args = _lookup_args(left, right, how, on, left_on, right_on, left_index, right_index,
+                        indicator, suffixes, kwargs, promoted)
+    if args is None or broadcast is False:
+        return None
+    if not (broadcast or rexpr.npartitions == 1 or _small_enough_to_broadcast(rexpr)):
+        return None
+    if rexpr.npartitions > 1:
+        rexpr = right.repartition(npartitions=1).expr
+    return new_collection(MapPartitions(broadcast_merge, meta, "clear", args, False, [lexpr, rexpr]))

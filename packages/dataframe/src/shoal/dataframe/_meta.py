@@ -11,6 +11,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ._fast_concat import can_concat_in_threads, concat_in_threads
+
 UNKNOWN_CATEGORIES = "__UNKNOWN_CATEGORIES__"
 
 
@@ -180,6 +182,8 @@ def concat(parts: list, axis: int = 0):
         return parts[0].append(parts[1:])
     if axis == 0:
         parts = _union_categoricals(parts)
+        if can_concat_in_threads(parts):
+            return concat_in_threads(parts)
     nonempty = [p for p in parts if len(p)] or parts[:1]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)

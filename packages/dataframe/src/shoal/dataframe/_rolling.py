@@ -26,15 +26,15 @@ class Rolling:
             if not isinstance(frame._meta.index, pd.DatetimeIndex):
                 raise ValueError(f"rolling(window={window!r}) by time needs a DatetimeIndex; the "
                                  f"index is {type(frame._meta.index).__name__}")
-            if center:
-                raise NotImplementedError("center=True with a time window is not supported")
             if not frame.known_divisions:
                 raise ValueError(f"rolling(window={window!r}) needs known divisions (sorted "
                                  "partitions); use set_index(..., sorted=True) or from_pandas(sort=True)")
 
     def _overlap(self):
         if self._time:
-            return pd.Timedelta(pd.tseries.frequencies.to_offset(self.window)), 0
+            span = pd.Timedelta(pd.tseries.frequencies.to_offset(self.window))
+            # a centred window reaches half its span each way; borrowing the whole span is safe
+            return span, span if self.center else 0
         if self.center:
             return self.window // 2 + 1, self.window // 2 + 1
         return self.window - 1, 0

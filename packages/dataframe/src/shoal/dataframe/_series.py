@@ -5,8 +5,7 @@ import numpy as np
 import pandas as pd
 
 from . import _reductions as red
-from ._collection import FrameBase, _align, _expr_of, _nlargest, _nsmallest, _stack_scalars, \
-    new_collection
+from ._collection import FrameBase, _align, _expr_of, _nlargest, _nsmallest, new_collection
 from ._expr import Expr, Filter, MapPartitions
 from ._meta import emulate, infer_meta_from_sample, is_pandas, make_meta, meta_nonempty
 
@@ -42,13 +41,10 @@ class Series(FrameBase):
         return self._method("to_frame", name)
 
     def agg(self, func):
-        """One reduction by name (a scalar) or several (a Series indexed by their names)."""
-        if isinstance(func, str):
-            return getattr(self, func)()
-        names = list(func)
-        results = [getattr(self, how)() for how in names]
-        dtype = np.result_type(*[r._meta.dtype for r in results]) if results else np.float64
-        return _stack_scalars(results, names, dtype, name=self.name)
+        """One reduction by name (a scalar), or a list/dict of them (a Series named as pandas)."""
+        from ._agg import series_agg
+
+        return series_agg(self, func)
 
     aggregate = agg
 
@@ -134,6 +130,47 @@ class Series(FrameBase):
 
         return CategoricalAccessor(self)
 
+    def sort_values(self, ascending=True, na_position="last", npartitions=None, **kwargs):
+        """The values in order (a range shuffle, as DataFrame.sort_values)."""
+        tmp = "__shoal_values__"
+        frame = self.rename(tmp).to_frame()
+        out = frame.sort_values(tmp, ascending=ascending, na_position=na_position,
+                                npartitions=npartitions)[tmp]
+        return out.rename(self.name)
+
+    def explode(self, ignore_index=False):
+        return self._method("explode", ignore_index=ignore_index)
+
+    @property
+    def is_monotonic_increasing(self):
+        from ._monotonic import is_monotonic
+
+        return is_monotonic(self, True)
+
+    @property
+    def is_monotonic_decreasing(self):
+        from ._monotonic import is_monotonic
+
+        return is_monotonic(self, False)
+
+    def cov(self, other, min_periods=None, ddof=1, split_every=None):
+        return self._pair_statistic(other, "cov", min_periods=min_periods, ddof=ddof)
+
+    def corr(self, other, method="pearson", min_periods=None, split_every=None):
+        if method != "pearson":
+            raise NotImplementedError(f"corr(method={method!r}): only 'pearson' is supported")
+        return self._pair_statistic(other, "corr", min_periods=min_periods)
+
+    def _pair_statistic(self, other, how, **kwargs):
+        from ._covariance import cov_corr
+        from .multi import concat
+
+        both = concat([self.rename("__a__"), other.rename("__b__")], axis=1,
+                      ignore_unknown_divisions=True)
+        table = cov_corr(both, how, **kwargs)
+        return new_collection(MapPartitions(_off_diagonal, np.float64(0.0), "clear", {}, False,
+                                            [table.expr]))
+
     def to_timestamp(self, *args, **kwargs):
         return self._method("to_timestamp", *args, **kwargs)
 
@@ -146,6 +183,10 @@ def _series_meta(meta, name):
     if not is_pandas(meta):
         return pd.Series([], dtype=np.asarray(meta).dtype if np.isscalar(meta) else meta, name=name)
     return meta
+
+
+def _off_diagonal(table):
+    return table.iloc[0, 1]
 
 
 def _series_map(s, arg, na_action):

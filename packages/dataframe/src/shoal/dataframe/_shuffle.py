@@ -322,7 +322,10 @@ def set_index(frame, other, drop=True, sorted=False, npartitions=None, divisions
         return out.map_partitions(_rename_index, name, meta=_rename_index(out._meta, name))
     if isinstance(other, list):
         if len(other) != 1:
-            raise NotImplementedError("set_index with several columns (a MultiIndex) is not supported")
+            raise NotImplementedError(
+                f"set_index({other!r}): an index of several columns (a pandas MultiIndex) is not "
+                "supported by partitioned frames. Set the index to one column, or combine the "
+                "columns into one first (e.g. df.assign(key=df.a.astype(str) + '-' + df.b.astype(str)))")
         other = other[0]
     frame._check_columns([other])
     meta = frame._meta.set_index(other, drop=drop)

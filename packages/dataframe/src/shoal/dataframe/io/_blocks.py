@@ -1,7 +1,6 @@
 """Turning shoal.bytes blocks (Delayed objects) into a partitioned expression of raw bytes."""
 from __future__ import annotations
 
-
 from .._expr import FromGraph
 
 
@@ -41,3 +40,9 @@ def blocks_expr(delayeds, name, nbytes=None) -> ByteBlocks:
     return ByteBlocks(layer, name, None, (None,) * (len(delayeds) + 1), nbytes)
 
 
+
+
+def literal_blocks_expr(items, name, nbytes=None) -> ByteBlocks:
+    """Blocks given as plain values (descriptions a reader opens itself), one per partition."""
+    layer = {(name, i): item for i, item in enumerate(items)}
+    return ByteBlocks(layer, name, None, (None,) * (len(items) + 1), nbytes)

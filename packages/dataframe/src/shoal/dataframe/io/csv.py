@@ -16,18 +16,25 @@ from shoal.base import tokenize
 
 from .._expr import Blockwise
 from .._meta import make_meta
-from ._blocks import blocks_expr
+from ._blocks import blocks_expr, literal_blocks_expr
+from ._file_block import FileBlock, file_blocks, open_block
 
 
-def _parse_block(block, header, path, kwargs, dtypes, usecols, path_column, path_dtype, columns):
-    data = block if header is None else header + block
+_READERS = {"csv": pd.read_csv, "fwf": pd.read_fwf}
+
+
+def _parse_block(block, header, path, kwargs, dtypes, usecols, path_column, path_dtype, columns,
+                 reader="csv"):
     kw = dict(kwargs)
     if usecols is not None:
         kw["usecols"] = usecols
     try:
-        df = pd.read_csv(io.BytesIO(data), dtype=dtypes, **kw)
+        with _open(block, header) as source:
+            df = _READERS[reader](source, dtype=dtypes, **kw)
     except (ValueError, TypeError) as e:
-        raise ValueError(_dtype_error(e, path, dtypes, data, kw)) from e
+        with _open(block, header) as source:
+            data = source.read()
+        raise ValueError(_dtype_error(e, path, dtypes, data, kw, reader)) from e
     if path_column is not None:
         df[path_column] = pd.Series(path, index=df.index, dtype=path_dtype)
     if columns is not None and list(df.columns) != list(columns):
@@ -35,24 +42,31 @@ def _parse_block(block, header, path, kwargs, dtypes, usecols, path_column, path
     return df
 
 
-def _dtype_error(e, path, dtypes, data, kw):
+def _open(block, header):
+    if isinstance(block, FileBlock):
+        return open_block(block, header)
+    return io.BytesIO(block if header is None else header + block)
+
+
+def _dtype_error(e, path, dtypes, data, kw, reader):
     kw = {k: v for k, v in kw.items() if k != "dtype"}
     try:
-        loose = pd.read_csv(io.BytesIO(data), **kw)
+        loose = _READERS[reader](io.BytesIO(data), **kw)
         bad = [f"{c!r}: sampled {dtypes[c]}, found {loose[c].dtype}" for c in dtypes
                if c in loose.columns and str(loose[c].dtype) != str(dtypes[c])]
     except Exception:
         bad = []
     detail = "; ".join(bad) if bad else str(e)
     cols = ", ".join(f"{b.split(':')[0]}: '{b.split('found ')[-1]}'" for b in bad)
-    return (f"Mismatched dtypes found in read_csv of {path}: {detail}. The dtypes were inferred from "
+    return (f"Mismatched dtypes found in read_{reader} of {path}: {detail}. The dtypes were inferred from "
             f"a sample at the start of the data. Pass dtype={{{cols}}} (or a larger sample=) to "
             f"read_csv.")
 
 
 class ReadCSV(Blockwise):
     _parameters = ("blocks", "headers", "paths", "kwargs", "meta_", "usecols", "path_column",
-                   "path_dtype")
+                   "path_dtype", "reader")
+    _defaults = {"reader": "csv"}
 
     @functools.cached_property
     def _meta(self):
@@ -83,23 +97,61 @@ class ReadCSV(Blockwise):
     def _partition_args(self, i):
         cols = list(self._meta.columns)
         return [self.blocks, self.headers[i], self.paths[i], self.kwargs, self._dtypes(),
-                self.usecols, self.path_column, self.path_dtype, cols]
+                self.usecols, self.path_column, self.path_dtype, cols, self.reader]
 
     def _project_columns(self, columns):
         usecols = [c for c in columns if c != self.path_column]
         if not usecols:
             usecols = [c for c in self.meta_.columns if c != self.path_column][:1]
         return ReadCSV(self.blocks, self.headers, self.paths, self.kwargs, self.meta_, usecols,
-                       self.path_column, self.path_dtype)
+                       self.path_column, self.path_dtype, self.reader)
 
     def _label(self):
         cols = f", usecols={self.usecols}" if self.usecols is not None else ""
-        return f"ReadCSV({len(set(self.paths))} files{cols})"
+        kind = "CSV" if self.reader == "csv" else "FWF"
+        return f"Read{kind}({len(set(self.paths))} files{cols})"
 
 
 def read_csv(urlpath, blocksize="64 MiB", sample="256 kiB", include_path_column=False,
              compression="infer", storage_options=None, meta=None, **kwargs):
     """Read CSV files (a path, glob, URL or list) into a DataFrame, one partition per block."""
+    return _read_text(urlpath, "csv", blocksize, sample, include_path_column, compression,
+                      storage_options, meta, kwargs)
+
+
+def read_fwf(urlpath, colspecs="infer", widths=None, infer_nrows=100, blocksize="64 MiB",
+             sample="256 kiB", include_path_column=False, compression="infer",
+             storage_options=None, meta=None, **kwargs):
+    """Read fixed-width text files into a DataFrame, one partition per block.
+
+    Column edges inferred (``colspecs='infer'``) from the start of the first file are used for
+    every block, so all partitions are cut the same way.
+    """
+    from shoal.bytes import read_bytes
+
+    if widths is not None:
+        kwargs["widths"] = widths
+    else:
+        if isinstance(colspecs, str) and colspecs == "infer":
+            first, _ = read_bytes(urlpath, delimiter=b"\n", blocksize=None, sample=sample,
+                                  compression=compression, **(storage_options or {}))
+            colspecs = _infer_colspecs(first, infer_nrows, kwargs)
+        kwargs["colspecs"] = colspecs
+    return _read_text(urlpath, "fwf", blocksize, sample, include_path_column, compression,
+                      storage_options, meta, kwargs)
+
+
+def _infer_colspecs(sample_bytes, infer_nrows, kwargs):
+    from pandas.io.parsers.python_parser import FixedWidthReader
+
+    text = io.StringIO(sample_bytes.decode(kwargs.get("encoding") or "utf-8"))
+    return [(int(a), int(b)) for a, b in FixedWidthReader(text, "infer", kwargs.get("delimiter"),
+                                                          kwargs.get("comment"), None,
+                                                          infer_nrows).colspecs]
+
+
+def _read_text(urlpath, reader, blocksize, sample, include_path_column, compression,
+               storage_options, meta, kwargs):
     from shoal.bytes import read_bytes
 
     from .._collection import new_collection
@@ -121,8 +173,8 @@ def read_csv(urlpath, blocksize="64 MiB", sample="256 kiB", include_path_column=
         lines = sample_bytes.split(b"\n")
         header = b"\n".join(lines[: (skip if isinstance(skip, int) else 0) + 1]) + b"\n"
     if meta is None:
-        sample_df = pd.read_csv(io.BytesIO(sample_bytes), **{k: v for k, v in kwargs.items()
-                                                             if k != "usecols"})
+        sample_df = _READERS[reader](io.BytesIO(sample_bytes),
+                                     **{k: v for k, v in kwargs.items() if k != "usecols"})
         if kwargs.get("usecols") is not None:
             sample_df = sample_df[[c for c in sample_df.columns if c in kwargs["usecols"]]]
         meta = make_meta(sample_df)
@@ -137,28 +189,56 @@ def read_csv(urlpath, blocksize="64 MiB", sample="256 kiB", include_path_column=
         path_dtype = pd.CategoricalDtype(list(paths))
         meta = meta.assign(**{path_column: pd.Series([], dtype=path_dtype)})
     flat, headers, block_paths = [], [], []
-    for path, file_blocks in zip(paths, blocks):
-        for j, b in enumerate(file_blocks):
+    for path, path_blocks in zip(paths, blocks):
+        for j, b in enumerate(path_blocks):
             flat.append(b)
             headers.append(None if (j == 0 or not header) else header)
             block_paths.append(path)
     name = f"read-csv-blocks-{tokenize(urlpath, blocksize, compression, [b.key for b in flat])}"
     usecols = kwargs.pop("usecols", None)
     kwargs.pop("dtype", None)  # already part of meta, which every block is parsed with
-    expr = ReadCSV(blocks_expr(flat, name, _text_to_memory(paths, storage_options)), headers, block_paths, kwargs, meta,
-                   list(usecols) if usecols is not None else None, path_column, path_dtype)
+    nbytes = _text_to_memory(urlpath, paths, storage_options)
+    streamed = _streamed_blocks(urlpath, paths, blocksize, compression, storage_options)
+    if streamed is not None and len(streamed) == len(flat):
+        block_expr = literal_blocks_expr(streamed, name, nbytes)
+    else:
+        block_expr = blocks_expr(flat, name, nbytes)
+    expr = ReadCSV(block_expr, headers, block_paths, kwargs, meta,
+                   list(usecols) if usecols is not None else None, path_column, path_dtype, reader)
     return new_collection(expr)
 
 
-def _text_to_memory(paths, storage_options):
-    """Estimated in-memory bytes of parsed text files (about twice their size on disk)."""
+def _filesystem(urlpath, storage_options):
     import fsspec
 
+    first = urlpath[0] if isinstance(urlpath, (list, tuple)) else urlpath
+    return fsspec.core.url_to_fs(str(first), **(storage_options or {}))[0]
+
+
+def _text_to_memory(urlpath, paths, storage_options):
+    """Estimated in-memory bytes of parsed text files (about twice their size on disk)."""
     try:
-        fs, _ = fsspec.core.url_to_fs(paths[0], **(storage_options or {}))
+        fs = _filesystem(urlpath, storage_options)
         return 2 * sum(fs.size(p) or 0 for p in paths)
     except Exception:  # an estimate only: never fail a read because a size is unavailable
         return None
+
+
+def _streamed_blocks(urlpath, paths, blocksize, compression, storage_options):
+    """Byte ranges of uncompressed files for the parser to stream (None: read whole blocks)."""
+    from fsspec.utils import infer_compression
+
+    from shoal.utils import parse_bytes
+
+    if blocksize is None:
+        return None
+    codecs = {infer_compression(p) if compression == "infer" else compression for p in paths}
+    if codecs != {None}:
+        return None
+    fs = _filesystem(urlpath, storage_options)
+    per_file = file_blocks(fs, paths, parse_bytes(blocksize) if isinstance(blocksize, str)
+                           else int(blocksize))
+    return None if per_file is None else [b for blocks in per_file for b in blocks]
 
 
 def read_table(urlpath, sep="\t", **kwargs):

@@ -66,7 +66,7 @@ def read_json(url_path, orient="records", lines=None, blocksize=None, compressio
         meta = make_meta(meta)
     name = f"read-json-blocks-{tokenize(url_path, blocksize, [b.key for b in flat])}"
     return new_collection(ReadJSON(blocks_expr(flat, name, _text_to_memory(
-        [url_path] if isinstance(url_path, str) and "*" not in url_path else [], storage_options)),
+        url_path, [url_path] if isinstance(url_path, str) and "*" not in url_path else [], storage_options)),
         kwargs, meta))
 
 
