@@ -54,7 +54,7 @@ def test_adaptive_scales_with_load():
             worker={"cls": Worker, "options": {"nthreads": 1}},
             asynchronous=True,
         ) as cluster:
-            adaptive = Adaptive(cluster, minimum=0, maximum=3, wait_count=1, target_duration=0.1)
+            adaptive = Adaptive(cluster.scheduler, cluster, minimum=0, maximum=3, wait_count=1, target_duration=0.1)
             assert await adaptive.adapt() == 0
             async with Client(cluster, asynchronous=True, set_as_default=False) as c:
                 import time

@@ -80,6 +80,9 @@ class ActorFuture:
         self._awaitable_here = awaitable_here
 
     def result(self, timeout=None):
+        from .config import parse_timedelta
+
+        timeout = parse_timedelta(timeout)
         if self._awaitable_here:
             if not self._future.done():
                 raise RuntimeError("This ActorFuture belongs to an asynchronous client: await it instead")

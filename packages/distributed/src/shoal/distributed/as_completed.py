@@ -3,38 +3,47 @@
 import asyncio
 import queue
 import threading
+from collections.abc import Iterator
 
-from .future import Future
+from .config import parse_timedelta
+from .future import Future, futures_of
 
 
 class as_completed:  # noqa: N801 - Dask's name
     """``for future in as_completed(futures): ...``; ``with_results=True`` yields ``(future, result)``.
 
-    More futures can be added while iterating (``.add``, ``.update``); ``.batches()`` yields lists of
-    everything finished so far.
+    ``futures`` may also be containers of futures or persisted collections (their futures are
+    yielded).  More can be added while iterating (``.add``, ``.update``); ``.batches()`` yields lists
+    of everything finished so far.  ``timeout``: seconds or a string like ``'10s'``.
     """
 
     def __init__(self, futures=None, with_results=False, raise_errors=True, timeout=None):
         self.with_results = with_results
         self.raise_errors = raise_errors
-        self.timeout = timeout
+        self.timeout = parse_timedelta(timeout)
         self.done = queue.Queue()
         self.lock = threading.Lock()
         self.pending = 0
         self.futures = []
-        for f in futures or ():
-            self.add(f)
+        self.update(futures or ())
 
     def add(self, future):
         if not isinstance(future, Future):
-            raise TypeError(f"as_completed takes futures, got {type(future).__name__}")
+            raise TypeError(f"as_completed.add takes a future, got {type(future).__name__} (use update for "
+                            "collections)")
         with self.lock:
             self.pending += 1
             self.futures.append(future)
         future._state.on_done(lambda: self.done.put(future))
 
     def update(self, futures):
-        for f in futures:
+        """Add the futures in ``futures`` (futures, containers of them, persisted collections)."""
+        if isinstance(futures, Iterator):  # e.g. a generator of futures
+            futures = list(futures)
+        found = futures_of(futures)
+        if not found and futures:
+            raise TypeError(f"as_completed takes futures or collections holding them, got {futures!r:.100}")
+        for f in found:
             self.add(f)
 
     def count(self):

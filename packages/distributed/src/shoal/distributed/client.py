@@ -27,7 +27,7 @@ from . import config
 from .batched import BatchedSend
 from .comm import CommClosedError, connect
 from .errors import CancelledError, FutureLostError, TimeoutError
-from .future import DoneAndNotDoneFutures, Future, FutureState, adopt_actor
+from .future import DoneAndNotDoneFutures, Future, FutureState, adopt_actor, futures_of, wait
 from .loop import LoopRunner
 from .protocol import Serialize
 from .rpc import ConnectionPool
@@ -39,6 +39,7 @@ _current = []  # stack of clients set as default, most recent last
 _NO_DEFAULT = object()
 _current_loader = []  # the client unpickling a dataset: its futures attach to it
 _all_clients = weakref.WeakSet()
+_task_client_lock = threading.Lock()
 
 
 def default_client(c=None):
@@ -59,10 +60,12 @@ def get_client(address=None, timeout=None):
         worker = get_worker()
     except ValueError:
         return default_client()
-    if worker._client is None:
-        # it would only echo the tasks' prints back into the worker's own terminal
-        worker._client = Client(worker.scheduler_address, set_as_default=False, show_task_output=False)
-    return worker._client
+    with _task_client_lock:  # tasks starting together on one worker share one client
+        if worker._client is None:
+            # it would only echo the tasks' prints back into the worker's own terminal
+            worker._client = Client(worker.scheduler_address, set_as_default=False, show_task_output=False,
+                                    timeout=timeout)
+        return worker._client
 
 
 class Client(EventsMixin, AsyncLifecycle):
@@ -87,7 +90,8 @@ class Client(EventsMixin, AsyncLifecycle):
         self.id = f"Client-{uuid.uuid4().hex[:16]}"
         self.name = name
         self.asynchronous = asynchronous
-        self.timeout = config.get_seconds("distributed.comm.timeouts.connect") if timeout is None else timeout
+        self.timeout = (config.get_seconds("distributed.comm.timeouts.connect") if timeout is None
+                        else config.parse_timedelta(timeout))
         self.set_as_default = set_as_default
         self.cluster = None
         self._own_cluster = False
@@ -110,6 +114,8 @@ class Client(EventsMixin, AsyncLifecycle):
         self._loop_runner = None
         self._stream_task = None
         self._started = None
+        self._closing = None
+        self._close_lock = threading.Lock()
         self._init_events()
         self.show_task_output = show_task_output
         _all_clients.add(self)
@@ -131,6 +137,7 @@ class Client(EventsMixin, AsyncLifecycle):
 
     def sync(self, func, *args, timeout=None, **kwargs):
         """Run ``func(*args, **kwargs)`` (async) on the client's loop: awaitable if asynchronous."""
+        timeout = config.parse_timedelta(timeout)
         if self.asynchronous:
             return func(*args, timeout=timeout, **kwargs) if timeout is not None else func(*args, **kwargs)
         coro = func(*args, timeout=timeout, **kwargs) if timeout is not None else func(*args, **kwargs)
@@ -142,6 +149,17 @@ class Client(EventsMixin, AsyncLifecycle):
             return future.result()
         except concurrent.futures.CancelledError as e:
             raise CancelledError(str(e)) from e
+
+    def _answer(self, value):
+        """``value`` for a blocking client; for an asynchronous one an awaitable of it (what its caller awaits)."""
+        if not self.asynchronous:
+            return value
+        try:
+            done = asyncio.get_running_loop().create_future()
+        except RuntimeError:  # not in a coroutine: nothing could await it anyway
+            return value
+        done.set_result(value)
+        return done
 
     def _in_loop_thread(self):
         try:
@@ -237,6 +255,18 @@ class Client(EventsMixin, AsyncLifecycle):
                 if not st.done():
                     st.cancel("The scheduler closed")
 
+    def _computing(self, key):
+        """Does the cluster hold or compute ``key`` for us?  (Not once cancelled: submitting again recomputes.)"""
+        state = self.futures.get(key)
+        return state is not None and state.status != "cancelled"
+
+    def _forget_states(self, keys, reason):
+        """Cancel our futures of ``keys``; new submits of these keys start from a fresh state."""
+        for key in keys:
+            state = self.futures.pop(key, None)
+            if state is not None:
+                state.cancel(reason)
+
     def _future_state(self, key):
         state = self.futures.get(key)
         if state is None:
@@ -302,7 +332,7 @@ class Client(EventsMixin, AsyncLifecycle):
             func, args = create_actor, (func, *args)
         if key is None:
             key = _make_key(func, args, kwargs, pure)
-        if key in self.futures and pure is not False:
+        if self._computing(key) and pure is not False:
             return Future(key, self)
         task, deps = _build_task(func, args, kwargs)
         self._submit_tasks({key: task}, {key: deps}, [key], workers=workers, resources=resources,
@@ -327,7 +357,7 @@ class Client(EventsMixin, AsyncLifecycle):
             keys = [_make_key(func, args, kwargs, pure, prefix) for args in items]
         tasks, deps = {}, {}
         for k, args in zip(keys, items):
-            if k in tasks or (k in self.futures and pure is not False):
+            if k in tasks or (self._computing(k) and pure is not False):
                 continue
             tasks[k], deps[k] = _build_task(func, args, kwargs)
         if tasks:
@@ -352,7 +382,7 @@ class Client(EventsMixin, AsyncLifecycle):
         run_specs = {k: dumps_task(k, t) for k, t in tasks.items()}
         for k in keys:
             state = self.futures.get(k)
-            if state is None or state.status in ("cancelled", "lost"):
+            if state is None or state.status == "cancelled":
                 self.futures[k] = FutureState()
         msg = {
             "op": "update-graph",
@@ -383,8 +413,11 @@ class Client(EventsMixin, AsyncLifecycle):
                                          user_priority=priority, allow_other_workers=allow_other_workers)
         if not sync:
             return futures
+        return self.sync(self._gather_and_release, futures)
+
+    async def _gather_and_release(self, futures):
         try:
-            return self.gather(futures)
+            return await self._gather_struct(futures)
         finally:
             _release_all(futures)
 
@@ -433,7 +466,7 @@ class Client(EventsMixin, AsyncLifecycle):
         it = iter(futures)
         results = [next(it) if is_shoal_collection(c) else c for c in items]
         if sync:
-            results = self.gather(results)
+            return self.sync(self._gather_struct, results[0] if single else results)
         return results[0] if single else results
 
     def persist(self, collections, optimize_graph=True, workers=None, allow_other_workers=False, resources=None,
@@ -528,14 +561,34 @@ class Client(EventsMixin, AsyncLifecycle):
         return DoneAndNotDoneFutures(done, set(fs) - done)
 
     def gather(self, futures, errors="raise", direct=None, asynchronous=None):
-        """Results of ``futures`` (a Future, or any list/tuple/dict nesting of them; a Queue or iterator too)."""
+        """Results of ``futures`` (a Future, or any list/tuple/dict nesting of them; a Queue or iterator too).
+
+        A collection whose graph holds futures (a persisted array, dataframe, bag or delayed) gives its
+        computed value, as ``.compute()`` would.
+        """
         if isinstance(futures, queue.Queue):
             return self._gather_queue(futures)
         if hasattr(futures, "__next__"):
             return (self.gather(f) for f in futures)
+        futures = self._finalize_collections(futures)
         if asynchronous or self.asynchronous:
             return self._gather_struct(futures, errors)
         return self.sync(self._gather_struct, futures, errors)
+
+    def _finalize_collections(self, structure):
+        """``structure`` with every shoal collection in it replaced by a Future of its computed value."""
+        if isinstance(structure, Future):
+            return structure
+        typ = type(structure)
+        if typ in (list, tuple, set, frozenset):
+            items = [self._finalize_collections(x) for x in structure]
+            return structure if all(a is b for a, b in zip(items, structure)) else typ(items)
+        if typ is dict:
+            items = {k: self._finalize_collections(v) for k, v in structure.items()}
+            return structure if all(items[k] is v for k, v in structure.items()) else items
+        if not isinstance(structure, type) and callable(getattr(structure, "__shoal_graph__", None)):
+            return self.compute(structure)
+        return structure
 
     def _gather_queue(self, in_queue):
         out = queue.Queue()
@@ -646,8 +699,14 @@ class Client(EventsMixin, AsyncLifecycle):
         if hasattr(data, "__next__"):
             return (self.scatter(x, workers=workers, broadcast=broadcast, hash=hash) for x in data)
         if asynchronous or self.asynchronous:
-            return self._scatter(data, workers, broadcast, hash)
-        return self.sync(self._scatter, data, workers, broadcast, hash)
+            return self._scatter_within(data, workers, broadcast, hash, timeout=config.parse_timedelta(timeout))
+        return self.sync(self._scatter_within, data, workers, broadcast, hash, timeout=timeout)
+
+    async def _scatter_within(self, data, workers, broadcast, hash, timeout=None):
+        try:
+            return await asyncio.wait_for(self._scatter(data, workers, broadcast, hash), timeout)
+        except asyncio.TimeoutError:
+            raise TimeoutError(f"scatter did not finish within {timeout} s") from None
 
     async def _scatter(self, data, workers=None, broadcast=False, hash=True):
         from shoal.base import tokenize
@@ -700,11 +759,13 @@ class Client(EventsMixin, AsyncLifecycle):
     # ==========================================================================================
 
     def cancel(self, futures, asynchronous=None, force=False):
-        """Stop computing ``futures`` and forget their results (``force`` also for other clients)."""
-        futures = [futures] if isinstance(futures, Future) else list(futures)
-        keys = [f.key for f in futures]
+        """Stop computing ``futures`` (or a persisted collection's) and forget their results (``force``
+        also for other clients).  Submitting the same work again computes it again."""
+        futures = futures_of(futures)
+        keys = list(dict.fromkeys(f.key for f in futures))
         for f in futures:
             f._state.cancel(f"{f.key!r} was cancelled")
+        self._forget_states(keys, "cancelled")
         return self.sync(self._rpc_scheduler, "cancel", keys=keys, client=self.id, force=force)
 
     def retire_workers(self, workers=None, close_workers=True, **kwargs):
@@ -742,27 +803,30 @@ class Client(EventsMixin, AsyncLifecycle):
 
     def replicate(self, futures, n=None, workers=None):
         """Copy the futures' data to ``n`` workers (default: every worker) so losing one keeps it."""
-        keys = [f.key for f in _as_list(futures)]
+        keys = [f.key for f in futures_of(futures)]
         return self.sync(self._rpc_scheduler, "replicate", keys=keys, n=n, workers=workers)
 
     def rebalance(self, futures=None, workers=None):
         """Move data so every worker (of ``workers``) holds about the same number of bytes; only the
         data of ``futures`` if given.  Data moves peer to peer; ``{'moved': number of results}``."""
-        keys = None if futures is None else [f.key for f in _as_list(futures)]
+        keys = None if futures is None else [f.key for f in futures_of(futures)]
         return self.sync(self._rpc_scheduler, "rebalance", keys=keys, workers=workers)
 
     def retry(self, futures, asynchronous=None):
-        futures = [futures] if isinstance(futures, Future) else list(futures)
+        """Run erred ``futures`` (and the erred tasks they depend on) again."""
+        futures = futures_of(futures)
         for f in futures:
             if f._state.status == "error":
                 f._state.lose()
         return self.sync(self._rpc_scheduler, "retry", keys=[f.key for f in futures], client=self.id)
 
     def restart(self, timeout=30, wait_for_workers=True):
-        """Forget all tasks and restart workers (those started by a nanny are new processes)."""
-        for state in self.futures.values():
-            state.cancel("The cluster restarted")
-        return self.sync(self._rpc_scheduler, "restart", timeout=timeout)
+        """Forget all tasks and restart workers (those started by a nanny are new processes).
+
+        Every future is cancelled; submitting the same work afterwards computes it again.
+        """
+        self._forget_states(list(self.futures), "The cluster restarted")
+        return self.sync(self._rpc_scheduler, "restart", timeout=config.parse_timedelta(timeout), client=self.id)
 
     async def _rpc_scheduler(self, op, **kwargs):
         return await self.pool.rpc(self._scheduler_rpc_address, op, **kwargs)
@@ -773,7 +837,7 @@ class Client(EventsMixin, AsyncLifecycle):
 
     def who_has(self, futures=None):
         """Which workers hold each future's data: ``{key: [addresses]}``."""
-        keys = None if futures is None else [f.key for f in _as_list(futures)]
+        keys = None if futures is None else [f.key for f in futures_of(futures)]
         return self.sync(self._rpc_lists, "who_has", keys=keys)
 
     def has_what(self, workers=None):
@@ -837,6 +901,7 @@ class Client(EventsMixin, AsyncLifecycle):
         return self.sync(self._wait_for_workers, n_workers, timeout)
 
     async def _wait_for_workers(self, n_workers=1, timeout=None):
+        timeout = config.parse_timedelta(timeout)
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             info = await self.pool.rpc(self._scheduler_rpc_address, "scheduler_info")
@@ -856,18 +921,23 @@ class Client(EventsMixin, AsyncLifecycle):
             if "name" not in kwargs or len(args) != 1:
                 raise TypeError("publish_dataset(obj, name='...') or publish_dataset(name=obj)")
             kwargs = {kwargs.pop("name"): args[0]}
-        for name, obj in kwargs.items():
+        return self.sync(self._publish_datasets, kwargs, override)
+
+    async def _publish_datasets(self, named, override):
+        for name, obj in named.items():
             keys = [f.key for f in futures_of(obj)]
-            self.sync(self._rpc_scheduler, "publish_put", name=name, keys=keys, data=Serialize(obj),
-                      override=override)
+            await self._rpc_scheduler("publish_put", name=name, keys=keys, data=Serialize(obj), override=override)
 
     def get_dataset(self, name, default=_NO_DEFAULT):
         """A dataset published by any client (its futures now belong to this client too)."""
-        data = self.sync(self._rpc_scheduler, "publish_get", name=name, _deserialize=False)
+        return self.sync(self._get_dataset, name, default)
+
+    async def _get_dataset(self, name, default=_NO_DEFAULT):
+        data = await self._rpc_scheduler("publish_get", name=name, _deserialize=False)
         if data is None:
             if default is not _NO_DEFAULT:
                 return default
-            raise KeyError(f"No dataset named {name!r}; published: {self.list_datasets()}")
+            raise KeyError(f"No dataset named {name!r}; published: {await self._list_datasets()}")
         from .protocol import deserialize
 
         _current_loader.append(self)
@@ -875,15 +945,22 @@ class Client(EventsMixin, AsyncLifecycle):
             obj = deserialize(data)
         finally:
             _current_loader.pop()
-        keys = [f.key for f in futures_of(obj)]
+        futures = futures_of(obj)
+        for f in futures:  # a key we cancelled earlier is live again: its futures get a fresh state
+            if not self._computing(f.key):
+                self.futures[f.key] = FutureState()
+            f._state = self.futures[f.key]
+        keys = list(dict.fromkeys(f.key for f in futures))
         if keys:
-            for k in keys:
-                self.futures.setdefault(k, FutureState())
             self._send({"op": "client-desires-keys", "keys": keys, "client": self.id})
         return obj
 
     def list_datasets(self):
-        return list(self.sync(self._rpc_scheduler, "publish_list"))
+        """Names of the datasets published on the scheduler."""
+        return self.sync(self._list_datasets)
+
+    async def _list_datasets(self):
+        return list(await self._rpc_scheduler("publish_list"))
 
     def unpublish_dataset(self, name):
         return self.sync(self._rpc_scheduler, "publish_delete", name=name)
@@ -905,21 +982,30 @@ class Client(EventsMixin, AsyncLifecycle):
     # ==========================================================================================
 
     def close(self, timeout=None):
-        if self.status in ("closed",):
-            return None
+        """Release everything this client holds and disconnect (a cluster it started is closed too).
+
+        Closing again, or from several threads at once, is harmless.
+        """
         if self.asynchronous:
             return self._close()
-        try:
-            self.sync(self._close)
-        finally:
-            if self._loop_runner is not None:
+        with self._close_lock:
+            if self.status == "closed" or self.loop.is_closed():
+                return None
+            try:
+                self.sync(self._close)
+            finally:
                 self._loop_runner.stop()
-            if self._callback_pool is not None:
-                self._callback_pool.shutdown(wait=False)
+                if self._callback_pool is not None:
+                    self._callback_pool.shutdown(wait=False)
         return None
 
     async def _close(self, fast=False):
-        if self.status in ("closing", "closed"):
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._close_once())
+        await asyncio.shield(self._closing)
+
+    async def _close_once(self):
+        if self.status == "closed":
             return
         self.status = "closing"
         if self in _current:
@@ -943,10 +1029,21 @@ class Client(EventsMixin, AsyncLifecycle):
         self.status = "closed"
 
     def shutdown(self):
-        """Close the client and the scheduler/workers it is connected to."""
+        """Close the client and the cluster (scheduler and workers) it is connected to."""
+        if self.asynchronous:
+            return self._shutdown()
         if self.cluster is not None:
             self.cluster.close()
-        self.close()
+        elif self.status == "running":
+            self.sync(self._rpc_scheduler, "terminate")
+        return self.close()
+
+    async def _shutdown(self):
+        if self.cluster is not None:
+            await self.cluster._close()
+        elif self.status == "running":
+            await self._rpc_scheduler("terminate")
+        await self._close()
 
     # ==========================================================================================
     # display
@@ -961,10 +1058,7 @@ class Client(EventsMixin, AsyncLifecycle):
     def __repr__(self):
         if self.status != "running":
             return f"<Client: {self.status}>"
-        try:
-            info = self.scheduler_info() if not self.asynchronous else None
-        except Exception:
-            info = None
+        info = self._info_for_display()
         if info is None:
             return f"<Client: {self.scheduler_address!r}>"
         workers = info["workers"]
@@ -978,8 +1072,14 @@ class Client(EventsMixin, AsyncLifecycle):
     def _repr_html_(self):
         from .reprs import client_html
 
-        info = self.scheduler_info() if self.status == "running" and not self.asynchronous else None
-        return client_html(self, info)
+        return client_html(self, self._info_for_display())
+
+    def _info_for_display(self):
+        """scheduler_info() for a repr, or None: a repr never hangs (the scheduler may even run on the
+        very event loop the repr is called from, which then cannot answer until the repr returns)."""
+        if self.status != "running" or self.asynchronous or self._in_loop_thread():
+            return None
+        return _answer_soon(self._rpc_scheduler("scheduler_info"), self.loop)
 
 
 # ==========================================================================================
@@ -988,27 +1088,12 @@ class Client(EventsMixin, AsyncLifecycle):
 
 
 def fire_and_forget(obj):
-    """Keep computing ``obj`` (a future or collection of futures) even after it is released here."""
-    futures = [f for f in _flatten(obj, containers=(list, tuple, set, dict)) if isinstance(f, Future)]
+    """Keep computing ``obj`` (futures, containers of them or persisted collections) after it is released here."""
     by_client = defaultdict(list)
-    for f in futures:
+    for f in futures_of(obj):
         by_client[f.client].append(f.key)
     for client, keys in by_client.items():
         client._send({"op": "client-desires-keys", "keys": keys, "client": "fire-and-forget"})
-
-
-def futures_of(obj):
-    """Futures inside ``obj``: nested containers, or a persisted collection's graph."""
-    out = [f for f in _flatten(obj, containers=(list, tuple, set, dict)) if isinstance(f, Future)]
-    if hasattr(obj, "__shoal_graph__"):
-        out.extend(v for v in dict(obj.__shoal_graph__()).values() if isinstance(v, Future))
-    return list(dict.fromkeys(out))
-
-
-def wait(fs, timeout=None, return_when="ALL_COMPLETED"):
-    from .future import wait as _wait
-
-    return _wait(fs, timeout=timeout, return_when=return_when)
 
 
 class _SkippedType:
@@ -1042,6 +1127,16 @@ class _Datasets:
 
     def __len__(self):
         return len(self.client.list_datasets())
+
+
+def _answer_soon(coro, loop):
+    """Run ``coro`` on ``loop`` (another thread's) and return its result, or None if it is slow or fails."""
+    future = asyncio.run_coroutine_threadsafe(coro, loop)
+    try:
+        return future.result(timeout=0.5 if _running_loop() is not None else 5)
+    except Exception:
+        future.cancel()
+        return None
 
 
 def _in_process_address(cluster, address):
@@ -1232,10 +1327,6 @@ def _substitute(structure, mapping, errors):
 def _lists(mapping):
     """msgpack brings sequences back as tuples; users index and compare these as lists."""
     return {k: list(v) for k, v in mapping.items()}
-
-
-def _as_list(x):
-    return [x] if isinstance(x, Future) else list(x)
 
 
 def _release_all(structure):

@@ -37,6 +37,7 @@ class EventsMixin:
 
         for t in [topic] if isinstance(topic, str) else list(topic):
             self._send({"op": "log-event", "topic": t, "msg": Serialize(msg)})
+        return self._answer(None)  # sent already; an asynchronous caller may await it as in Dask
 
     def get_events(self, topic=None):
         """``[(time, msg)]`` logged under ``topic``, or ``{topic: [(time, msg)]}`` for every topic."""

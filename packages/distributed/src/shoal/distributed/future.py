@@ -111,7 +111,10 @@ class Future:
         return self._state.status == "cancelled"
 
     def result(self, timeout=None):
-        """The value (raises the task's exception); ``timeout`` in seconds raises TimeoutError."""
+        """The value (raises the task's exception); TimeoutError after ``timeout`` (seconds or ``'2s'``)."""
+        from .config import parse_timedelta
+
+        timeout = parse_timedelta(timeout)
         if not self.client.asynchronous and not self.client._in_loop_thread():
             value = self._wait_here(timeout)
             if value is not _NOT_HERE:
@@ -144,6 +147,9 @@ class Future:
 
             return rebuild(self._state.frames) if self._state.status == "error" else None
 
+        from .config import parse_timedelta
+
+        timeout = parse_timedelta(timeout)
         if self.client.asynchronous:
             async def get():
                 await self.client._wait_done(self, timeout)
@@ -232,17 +238,64 @@ def _future_in_task(key):
 DoneAndNotDoneFutures = namedtuple("DoneAndNotDoneFutures", ["done", "not_done"])
 
 
+def futures_of(obj):
+    """The futures in ``obj``, each once, in order: a Future, any list/tuple/set/dict nesting of
+    futures, or collections (a persisted array, dataframe, bag or delayed holds futures in its graph)."""
+    found = {}
+    _collect_futures(obj, found)
+    return list(found)
+
+
+def _collect_futures(x, found):
+    if isinstance(x, Future):
+        found[x] = None
+    elif type(x) in (list, tuple, set, frozenset):
+        for item in x:
+            _collect_futures(item, found)
+    elif type(x) is dict:
+        for item in x.values():
+            _collect_futures(item, found)
+    elif not isinstance(x, type) and callable(getattr(x, "__shoal_graph__", None)):
+        for value in x.__shoal_graph__().values():
+            if isinstance(value, Future):
+                found[value] = None
+
+
 def wait(fs, timeout=None, return_when="ALL_COMPLETED"):
-    """Block until ``fs`` are done (``return_when='FIRST_COMPLETED'`` for the first one)."""
-    if isinstance(fs, Future):
-        fs = [fs]
-    fs = list(fs)
+    """Block until the futures in ``fs`` are done (``return_when='FIRST_COMPLETED'`` for the first).
+
+    ``fs``: futures, containers of them or persisted collections; ``timeout``: seconds or ``'2s'``.
+    """
+    from .config import parse_timedelta
+
+    fs = futures_of(fs)
+    timeout = parse_timedelta(timeout)
     if not fs:
-        return DoneAndNotDoneFutures(set(), set())
+        return _answer(_default_client_or_none(), DoneAndNotDoneFutures(set(), set()))
     client = fs[0].client
     if client.asynchronous:
         return client._wait(fs, timeout, return_when)
     return client.sync(client._wait, fs, timeout, return_when)
+
+
+def _default_client_or_none():
+    from .client import default_client
+
+    try:
+        return default_client()
+    except ValueError:
+        return None
+
+
+def _answer(client, value):
+    """``value``, or an awaitable of it for an asynchronous client (its caller awaits the answer)."""
+    if client is None or not client.asynchronous:
+        return value
+    import asyncio
+
+    done = asyncio.get_running_loop().create_future()
+    done.set_result(value)
+    return done
 
 
 def adopt_actor(value, future):

@@ -9,6 +9,7 @@ class LoopRunner:
         self.loop = loop
         self.thread = None
         self._own = loop is None
+        self._stop_lock = threading.Lock()
 
     def start(self):
         if not self._own:
@@ -26,9 +27,13 @@ class LoopRunner:
         ready.wait()
 
     def stop(self):
-        if not self._own or self.loop is None or self.loop.is_closed():
-            return
+        """Cancel the loop's tasks, stop the thread and close the loop; again or concurrently: no-op."""
+        with self._stop_lock:
+            if not self._own or self.loop is None or self.loop.is_closed():
+                return
+            self._stop()
 
+    def _stop(self):
         async def shutdown():
             tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
             for t in tasks:

@@ -13,6 +13,7 @@ import signal
 
 from . import config
 from .comm.core import parse_address
+from .lifecycle import close_once
 from .server import Server
 from .worker import parse_memory_limit
 
@@ -72,7 +73,7 @@ class Nanny(Server):
                                  if restart_on_death is None else restart_on_death)
         self.memory_terminate_fraction = (config.get("distributed.worker.memory.terminate")
                                           if memory_terminate_fraction is None else memory_terminate_fraction)
-        self.startup_timeout = startup_timeout
+        self.startup_timeout = config.parse_timedelta(startup_timeout)
         self.worker_kwargs = dict(worker_kwargs, nthreads=self.nthreads, memory_limit=self.memory_limit,
                                   name=name, resources=resources, local_directory=local_directory, host=host,
                                   security=security)
@@ -176,6 +177,7 @@ class Nanny(Server):
             while proc.is_alive():
                 await asyncio.sleep(0.01)
 
+    @close_once
     async def close(self):
         if self.status in ("closing", "closed") or self._closing:
             return

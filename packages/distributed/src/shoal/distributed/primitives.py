@@ -15,6 +15,7 @@ own and the result stays computed while the variable or queue holds it.  Blockin
 
 import uuid
 
+from .config import parse_timedelta
 from .errors import TimeoutError
 from .future import Future
 from .protocol import Serialize
@@ -35,6 +36,8 @@ class _Named:
 
     def _call(self, coro_fn, *args, **kwargs):
         # the blocking Client runs coroutines on its loop; an asynchronous one returns them to await
+        if kwargs.get("timeout") is not None:
+            kwargs["timeout"] = parse_timedelta(kwargs["timeout"])  # '500ms' or seconds
         if self.client.asynchronous:
             return coro_fn(*args, **kwargs)
         return self.client.sync(coro_fn, *args, **kwargs)
@@ -65,7 +68,7 @@ def _unpack(record, client):
 
     if record.get("key") is not None:
         state = client.futures.get(record["key"])
-        if state is None or state.status in ("cancelled", "lost"):
+        if state is None or state.status == "cancelled":
             from .future import FutureState
 
             client.futures[record["key"]] = FutureState()

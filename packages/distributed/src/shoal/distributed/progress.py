@@ -3,12 +3,14 @@
 import sys
 import time
 
-from .client import futures_of
+from .config import parse_timedelta
+from .future import futures_of
 
 
 def progress(*objs, width=40, interval=0.1, file=None, complete=True, **kwargs):
     """Print a bar of finished/total futures in ``objs`` until all are done (errors count as done)."""
-    futures = [f for obj in objs for f in futures_of(obj)]
+    futures = futures_of(list(objs))
+    interval = parse_timedelta(interval)
     out = file or sys.stdout
     start = time.monotonic()
     while True:

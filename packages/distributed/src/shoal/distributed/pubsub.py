@@ -55,6 +55,9 @@ class Sub:
     def get(self, timeout=None):
         """The next message; ``TimeoutError`` if none arrives within ``timeout`` seconds.  It blocks the
         calling thread: with an asynchronous client, call it through ``run_in_executor``."""
+        from .config import parse_timedelta
+
+        timeout = parse_timedelta(timeout)
         try:
             return self.buffer.get(timeout=timeout)
         except queue.Empty:

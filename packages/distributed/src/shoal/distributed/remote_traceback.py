@@ -13,13 +13,14 @@ _INTERNAL = ("shoal/distributed/worker.py", "shoal/distributed/taskspec.py", "sh
 
 
 def frames_of(exc):
-    """The task's frames of ``exc`` (shoal's own execution frames dropped), msgpack-friendly."""
-    out = []
-    for frame in _traceback.extract_tb(exc.__traceback__):
-        if frame.filename.replace("\\", "/").endswith(_INTERNAL):
-            continue
-        out.append([frame.filename, frame.lineno or 1, frame.name])
-    return out
+    """The task's frames of ``exc`` (shoal's own execution frames dropped), msgpack-friendly.
+
+    A function written in C (``operator.truediv``) has no frame of its own: then the innermost
+    frame, the one that called it, is kept, so there is always a traceback to show.
+    """
+    frames = [[f.filename, f.lineno or 1, f.name] for f in _traceback.extract_tb(exc.__traceback__)]
+    out = [f for f in frames if not f[0].replace("\\", "/").endswith(_INTERNAL)]
+    return out or frames[-1:]
 
 
 def rebuild(frames):

@@ -16,6 +16,7 @@ from .batched import BatchedSend
 from .comm import CommClosedError, listen
 from .comm.inproc import new_address
 from .events import Events
+from .lifecycle import close_once
 from .rebalance import plan_rebalance
 from .scheduler_state import SchedulerState
 from .server import Server, error_reply
@@ -49,7 +50,8 @@ class Scheduler(Server):
             history_length=config.get("distributed.scheduler.transition-log-length"),
         )
         self.allow_run_on_scheduler = bool(allow_run_on_scheduler)
-        self.worker_ttl = config.get_seconds("distributed.scheduler.worker-ttl") if worker_ttl is None else worker_ttl
+        self.worker_ttl = (config.get_seconds("distributed.scheduler.worker-ttl") if worker_ttl is None
+                           else config.parse_timedelta(worker_ttl))
         if dashboard and dashboard_address is None:
             dashboard_address = ":8787"
         self.dashboard_address = None if dashboard is False else dashboard_address
@@ -94,6 +96,7 @@ class Scheduler(Server):
             "log_event": lambda comm, msg: self.log_event(msg["topic"], msg["msg"]),
             "get_worker_logs": self.get_worker_logs,
             "rebalance": self.rebalance,
+            "terminate": self.terminate,
         }
         super().__init__(handlers, listen_address=address, security=security)
         from .coordination import Coordination
@@ -132,6 +135,11 @@ class Scheduler(Server):
     def http_port(self):
         return self.http_server.port if self.http_server is not None else None
 
+    def terminate(self, comm=None, msg=None):
+        """Close the scheduler and its workers, after answering (``Client.shutdown``)."""
+        asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(self.close()))
+
+    @close_once
     async def close(self):
         if self.status in ("closing", "closed"):
             return
@@ -450,7 +458,8 @@ class Scheduler(Server):
         st = self.state
         for cs in list(st.clients.values()):
             for ts in list(cs.wants):
-                self.send_all({cs.id: [{"op": "cancelled-key", "key": ts.key, "reason": "restart"}]}, {})
+                if cs.id != msg.get("client"):  # the client asking cancelled its futures itself
+                    self.send_all({cs.id: [{"op": "cancelled-key", "key": ts.key, "reason": "restart"}]}, {})
             self.send_all(*st.client_releases_keys(cs.id, [ts.key for ts in list(cs.wants)]))
         n_before = len(st.workers)
         nannies = [ws.nanny for ws in st.workers.values() if ws.nanny]

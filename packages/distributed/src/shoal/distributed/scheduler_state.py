@@ -316,14 +316,19 @@ class SchedulerState:
         return self._flush()
 
     def cancel(self, client, keys, force=False, stimulus_id="cancel"):
-        """Cancel ``keys`` for ``client`` (for every client with ``force``) and tell the clients."""
+        """Cancel ``keys`` for ``client`` (for every client with ``force``) and tell the other clients.
+
+        ``client`` itself is not told: it cancelled its futures already, and a late echo would cancel
+        the fresh future of a key it submits again right after.
+        """
         for key in keys:
             ts = self.tasks.get(key)
             if ts is None:
                 continue
             clients = list(ts.who_wants) if force else [c for c in ts.who_wants if c.id == client]
             for cs in clients:
-                self._client_msgs[cs.id].append({"op": "cancelled-key", "key": key, "reason": "cancelled"})
+                if cs.id != client:
+                    self._client_msgs[cs.id].append({"op": "cancelled-key", "key": key, "reason": "cancelled"})
                 self._client_releases(cs, [key], stimulus_id)
         return self._flush()
 

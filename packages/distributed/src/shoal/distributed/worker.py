@@ -21,6 +21,7 @@ from .batched import BatchedSend
 from .comm import CommClosedError, connect
 from .comm.core import parse_address
 from .comm.inproc import new_address
+from .lifecycle import close_once
 from .actor import NewActor, read_actor_attribute, run_actor_method
 from .logs import LogBuffer
 from .output import forward_output
@@ -71,7 +72,7 @@ def worker_client(timeout=None):
     """Inside a task: a client to submit more tasks, with this task seceded meanwhile (no deadlock)."""
     from .client import get_client
 
-    client = get_client()
+    client = get_client(timeout=timeout)
     secede()
     try:
         yield client
@@ -117,7 +118,7 @@ class Worker(Server):
         self.nanny = nanny
         self.validate = config.get("distributed.scheduler.validate") if validate is None else validate
         self.heartbeat_interval = (config.get_seconds("distributed.worker.heartbeat-interval")
-                                   if heartbeat_interval is None else heartbeat_interval)
+                                   if heartbeat_interval is None else config.parse_timedelta(heartbeat_interval))
         mem = "distributed.worker.memory."
         self.memory_target_fraction = config.get(mem + "target") if memory_target_fraction is None else memory_target_fraction
         self.memory_spill_fraction = config.get(mem + "spill") if memory_spill_fraction is None else memory_spill_fraction
@@ -195,6 +196,7 @@ class Worker(Server):
         logger.info("Registered to: %s", self.scheduler_address)
         return self
 
+    @close_once
     async def close(self, report=True):
         if self.status in ("closing", "closed"):
             return
@@ -205,8 +207,9 @@ class Worker(Server):
             self.stream.abort()
         for name in list(self.plugins):
             self.plugin_remove(name)
-        if self._client is not None:
-            await _close_task_client(self._client)
+        client, self._client = self._client, None
+        if client is not None:
+            await _close_task_client(client)
         await super().close()
         if self.executor is not None:
             self.executor.shutdown(wait=False, cancel_futures=True)

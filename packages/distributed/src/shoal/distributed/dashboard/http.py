@@ -5,13 +5,18 @@ counts by state, workers with their memory/CPU, clients); ``/status`` is a live 
 is installed (``pip install shoal-distributed[dashboard]``), a small HTML overview otherwise.
 """
 
+import errno
 import json
+import logging
 import time
 
 from tornado.httpserver import HTTPServer
+from tornado.httputil import HTTPServerConnectionDelegate
 from tornado.web import Application, RequestHandler
 
 from ..comm.core import parse_host_port
+
+logger = logging.getLogger("shoal.distributed.dashboard")
 
 
 class _Base(RequestHandler):
@@ -71,36 +76,83 @@ class DashboardServer:
 
     def stop(self):
         self.server.stop()
+        self.app.stop()
+
+
+class LazyApplication(HTTPServerConnectionDelegate):
+    """The dashboard's Tornado application, built on the first request.
+
+    Importing Bokeh takes about a second: a cluster starts without waiting for it, and only the
+    first visit to the dashboard pays for it.
+    """
+
+    def __init__(self, scheduler, routes, port):
+        self.scheduler = scheduler
+        self.routes = routes
+        self.port = port
+        self.app = None
+
+    def start_request(self, server_conn, request_conn):
+        if self.app is None:
+            self.app = _build_application(self.scheduler, self.routes, self.port)
+        return self.app.start_request(server_conn, request_conn)
+
+    def on_close(self, server_conn):
+        if self.app is not None:
+            self.app.on_close(server_conn)
+
+    def stop(self):
         if hasattr(self.app, "stop"):
             self.app.stop()
 
 
 def start_http_server(scheduler, address):
-    """Serve the endpoints on ``address`` (``':8787'``, ``'127.0.0.1:0'``, or a port number)."""
+    """Serve the endpoints on ``address`` (``':8787'``, ``'127.0.0.1:0'``, or a port number).
+
+    A port already in use is not an error: the dashboard moves to a free port and says so (as two
+    clusters on one machine both asking for :8787 expect).
+    """
     if isinstance(address, int):
         host, port = "127.0.0.1", address
     else:
         host, port = parse_host_port(str(address).replace("http://", ""), default_port=8787)
-    from tornado.netutil import bind_sockets
-
-    sockets = bind_sockets(port, address=host or "127.0.0.1")
+    sockets = _bind(host or "127.0.0.1", port)
     port = sockets[0].getsockname()[1]
     routes = [
         (r"/health", HealthHandler, {"scheduler": scheduler}),
         (r"/metrics", MetricsHandler, {"scheduler": scheduler}),
     ]
-    app = _bokeh_app(scheduler, routes, port)
-    if app is None:  # no bokeh: a plain HTML status page instead of the live one
-        app = Application(routes + [(r"/status", StatusHandler, {"scheduler": scheduler}),
-                                    (r"/", StatusHandler, {"scheduler": scheduler})])
+    app = LazyApplication(scheduler, routes, port)
     server = HTTPServer(app)
     server.add_sockets(sockets)
-    if hasattr(app, "start"):  # the Bokeh application runs its jobs on this (the scheduler's) loop
-        from tornado.ioloop import IOLoop
-
-        app.initialize(IOLoop.current())
-        app.start()
     return DashboardServer(server, port, app)
+
+
+def _bind(host, port):
+    from tornado.netutil import bind_sockets
+
+    try:
+        return bind_sockets(port, address=host)
+    except OSError as e:
+        if e.errno != errno.EADDRINUSE or not port:
+            raise
+    sockets = bind_sockets(0, address=host)
+    logger.warning("Port %d is already in use (another cluster's dashboard?): the dashboard is on port %d instead",
+                   port, sockets[0].getsockname()[1])
+    return sockets
+
+
+def _build_application(scheduler, routes, port):
+    app = _bokeh_app(scheduler, routes, port)
+    if app is None:  # no bokeh: a plain HTML status page instead of the live one
+        return Application(routes + [(r"/status", StatusHandler, {"scheduler": scheduler}),
+                                     (r"/", StatusHandler, {"scheduler": scheduler})])
+    # the Bokeh application runs its jobs on this (the scheduler's) loop
+    from tornado.ioloop import IOLoop
+
+    app.initialize(IOLoop.current())
+    app.start()
+    return app
 
 
 def _bokeh_app(scheduler, routes, port):

@@ -1,38 +1,58 @@
-"""Adaptive scaling policy: when to grow or shrink a cluster (the cluster decides how).
+"""Adaptive scaling: the policy that decides when a cluster grows or shrinks (the cluster decides how).
 
-Every ``interval`` the scheduler is asked how many workers its queued work deserves (expected work
-divided by ``target_duration``); the target is clamped to ``[minimum, maximum]``.  Scaling up happens
-at once; scaling down only after ``wait_count`` consecutive lower targets, to avoid flapping.
+``Adaptive(scheduler, cluster, minimum=0, maximum=10, interval='1s', target_duration='5s')``: every
+``interval`` the scheduler (a ``Scheduler`` in this process, or its address) is asked how many workers
+its queued work deserves (expected seconds of work / ``target_duration``); the target is clamped to
+``[minimum, maximum]`` and handed to the cluster's ``scale``.  ``Adaptive(cluster=cluster)`` (Dask's
+keyword form) takes the cluster's own scheduler.  Scaling up happens at once; scaling
+down only after ``wait_count`` consecutive lower targets, to avoid flapping.  A failing step is
+logged and the next one runs as usual.  ``cluster.adapt(...)`` is the usual way to start one.
 """
 
 import asyncio
+import inspect
 import logging
 import math
+
+from ..config import parse_timedelta
 
 logger = logging.getLogger("shoal.distributed.adaptive")
 
 
 class Adaptive:
-    def __init__(self, cluster, minimum=0, maximum=math.inf, interval=1.0, wait_count=3, target_duration=5.0):
+    def __init__(self, scheduler=None, cluster=None, minimum=0, maximum=math.inf, interval="1s", wait_count=3,
+                 target_duration="5s"):
+        if scheduler is None and cluster is not None:
+            scheduler = getattr(cluster, "scheduler", None) or cluster.scheduler_address
+        if cluster is None or not (isinstance(scheduler, str) or hasattr(scheduler, "adaptive_target")):
+            raise TypeError("Adaptive(scheduler, cluster, ...): pass the scheduler (a Scheduler or its address) "
+                            f"and then the cluster to scale; got {type(scheduler).__name__} and "
+                            f"{type(cluster).__name__}.  cluster.adapt(minimum, maximum) does both for you.")
         if minimum > maximum:
             raise ValueError(f"adapt(minimum={minimum}, maximum={maximum}): minimum is above maximum")
+        self.scheduler = scheduler
         self.cluster = cluster
         self.minimum = minimum
         self.maximum = maximum
-        self.interval = interval
+        self.interval = parse_timedelta(interval)
         self.wait_count = wait_count
-        self.target_duration = target_duration
+        self.target_duration = parse_timedelta(target_duration)
         self.task = None
-        self.log = []
+        self.log = []  # ("up" | "down", target) for every scaling decision
         self._lower_count = 0
+        self._pool = None
 
     def start(self):
         self.task = asyncio.ensure_future(self._run())
+        self.task.add_done_callback(_report_end)
 
     def stop(self):
         if self.task is not None:
             self.task.cancel()
             self.task = None
+        if self._pool is not None:
+            asyncio.ensure_future(self._pool.close())
+            self._pool = None
 
     async def _run(self):
         while True:
@@ -41,27 +61,55 @@ class Adaptive:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                logger.exception("Adaptive step failed")
+                logger.exception("Adaptive step failed; trying again in %s s", self.interval)
             await asyncio.sleep(self.interval)
 
     async def recommendation(self):
-        info = await self.cluster.pool.rpc(self.cluster.scheduler_address, "adaptive_target",
-                                           target_duration=self.target_duration)
+        """``(target, current)``: workers the scheduler's work deserves (clamped), and workers now."""
+        info = await self._scheduler_target()
         target = min(max(info["target"], self.minimum), self.maximum)
         return int(target), info["current"]
 
+    async def _scheduler_target(self):
+        scheduler = self.scheduler
+        if not isinstance(scheduler, str) and getattr(scheduler, "loop", None) is asyncio.get_running_loop():
+            return scheduler.adaptive_target(self.target_duration)
+        address = scheduler if isinstance(scheduler, str) else scheduler.address
+        if self._pool is None:
+            from ..rpc import ConnectionPool
+
+            self._pool = ConnectionPool(security=getattr(self.cluster, "security", None))
+        return await self._pool.rpc(address, "adaptive_target", target_duration=self.target_duration)
+
     async def adapt(self):
+        """One step: ask for the target and scale the cluster if it differs.  Returns the target."""
         target, current = await self.recommendation()
         if target > current:
             self._lower_count = 0
             self.log.append(("up", target))
-            await self.cluster._scale(target)
+            await _scale(self.cluster, target)
         elif target < current:
             self._lower_count += 1
             if self._lower_count >= self.wait_count:
                 self._lower_count = 0
                 self.log.append(("down", target))
-                await self.cluster._scale(target)
+                await _scale(self.cluster, target)
         else:
             self._lower_count = 0
         return target
+
+
+async def _scale(cluster, n):
+    """Ask ``cluster`` for ``n`` workers without blocking this loop: its coroutine ``_scale`` when it
+    has one (shoal clusters), else its ``scale`` (awaited when that returns an awaitable)."""
+    scale = getattr(cluster, "_scale", None)
+    if scale is None or not inspect.iscoroutinefunction(scale):
+        scale = cluster.scale
+    result = scale(n)
+    if inspect.isawaitable(result):
+        await result
+
+
+def _report_end(task):
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("Adaptive scaling stopped", exc_info=task.exception())

@@ -89,12 +89,16 @@ class Cluster(AsyncLifecycle):
         return int(max(needs))
 
     def adapt(self, minimum=0, maximum=float("inf"), **kwargs):
-        """Scale between ``minimum`` and ``maximum`` workers following the scheduler's load."""
+        """Scale between ``minimum`` and ``maximum`` workers following the scheduler's load.
+
+        ``interval`` and ``target_duration`` take seconds or strings (``'200ms'``); see ``Adaptive``.
+        """
         from .adaptive import Adaptive
 
         if self._adaptive is not None:
             self._adaptive.stop()
-        self._adaptive = Adaptive(self, minimum=minimum, maximum=maximum, **kwargs)
+        scheduler = getattr(self, "scheduler", None) or self.scheduler_address  # in-process: no round trip
+        self._adaptive = Adaptive(scheduler, self, minimum=minimum, maximum=maximum, **kwargs)
         if self.asynchronous:
             self._adaptive.start()
         else:
@@ -125,11 +129,21 @@ class Cluster(AsyncLifecycle):
     def dashboard_link(self):
         return None
 
-    def __repr__(self):
+    def _info_for_display(self):
+        """scheduler_info() for a repr, or None when it is not at hand quickly (a repr never hangs)."""
+        if self.asynchronous or self.status != "running" or self.loop.is_closed():
+            return None
         try:
-            info = self.scheduler_info() if not self.asynchronous and self.status == "running" else None
-        except Exception:
-            info = None
+            if asyncio.get_running_loop() is self.loop:
+                return None
+        except RuntimeError:
+            pass
+        from ..client import _answer_soon
+
+        return _answer_soon(self.pool.rpc(self.scheduler_address, "scheduler_info"), self.loop)
+
+    def __repr__(self):
+        info = self._info_for_display()
         if info is None:
             return f"{type(self).__name__}({self.name!r}, status={self.status})"
         workers = info["workers"]
@@ -143,5 +157,4 @@ class Cluster(AsyncLifecycle):
     def _repr_html_(self):
         from ..reprs import cluster_html
 
-        info = self.scheduler_info() if not self.asynchronous and self.status == "running" else None
-        return cluster_html(self, info)
+        return cluster_html(self, self._info_for_display())

@@ -2,7 +2,8 @@
 
 ``LocalCluster(n_workers=2, threads_per_worker=1, processes=True, memory_limit='auto')``.  With
 ``processes=False`` the workers run in this process and talk over ``inproc://`` (fast to start, good
-for tests and GIL-releasing work).
+for tests and GIL-releasing work).  The dashboard is served at ``dashboard_address`` (``':8787'``,
+or a free port when that one is taken; ``None`` for none): ``cluster.dashboard_link``.
 """
 
 import logging
@@ -17,7 +18,7 @@ from .spec import SpecCluster
 
 class LocalCluster(SpecCluster):
     def __init__(self, n_workers=None, threads_per_worker=None, processes=True, memory_limit="auto",
-                 host=None, scheduler_port=0, dashboard_address=None, protocol=None, asynchronous=False,
+                 host=None, scheduler_port=0, dashboard_address=":8787", protocol=None, asynchronous=False,
                  loop=None, name=None, resources=None, validate=None, worker_class=None,
                  silence_logs=None, local_directory=None, security=None, **worker_kwargs):
         if silence_logs:  # e.g. logging.ERROR: quieter start-up and worker messages
