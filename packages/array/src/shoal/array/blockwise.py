@@ -41,7 +41,26 @@ class Blockwise(Mapping):
         self.concatenate = concatenate
         self.contract = contract
         self._dims = self._index_sizes()
+        self._numblocks = tuple(self._dims[i] for i in self.out_ind)
         self._dict = None
+        self._plan = self._direct_plan()
+
+    def _direct_plan(self):
+        """Per argument, which output index position gives each of its block indices (None: block 0
+        of a broadcast axis) — the same for every block, so tasks are built without re-deriving it.
+        None when letters are contracted (those tasks take nested lists)."""
+        plan = []
+        for arg, ind in self.args:
+            if ind is None:
+                plan.append((arg, None))
+                continue
+            if any(i not in self.out_ind for i in ind):
+                return None
+            nb = self.numblocks[arg]
+            # an axis of one block reads block 0: the output's index there when it is one block too
+            where = tuple(self.out_ind.index(i) if n > 1 or self._dims[i] == 1 else None for i, n in zip(ind, nb))
+            plan.append((arg, True if where == tuple(range(len(self.out_ind))) else where))
+        return plan
 
     def _index_sizes(self):
         dims = dict(self.new_axes)
@@ -54,7 +73,7 @@ class Blockwise(Mapping):
 
     @property
     def out_numblocks(self):
-        return tuple(self._dims[i] for i in self.out_ind)
+        return self._numblocks
 
     def _arg_task(self, arg, ind, where, contracted):
         nb = self.numblocks[arg]
@@ -75,6 +94,9 @@ class Blockwise(Mapping):
         return nested
 
     def task(self, out_index):
+        if self._plan is not None:
+            return (self.func,) + tuple(a if where is None else _block_key(a, where, out_index)
+                                        for a, where in self._plan)
         where = dict(zip(self.out_ind, out_index))
         contracted = sorted({i for _, ind in self.args if ind for i in ind} - set(self.out_ind))
         if self.contract == "sum" and contracted:
@@ -96,10 +118,18 @@ class Blockwise(Mapping):
         return self._dict
 
     def __getitem__(self, key):
+        if self._dict is None and key in self:  # one block, without building the whole layer
+            index = key[1:]
+            return self.task(index if all(type(i) is int for i in index) else tuple(int(i) for i in index))
         return self._materialize()[key]
 
+    def to_dict(self):
+        return self._materialize()
+
     def __iter__(self):
-        return iter(self._materialize())
+        if self._dict is not None:
+            return iter(self._dict)
+        return ((self.output,) + idx for idx in itertools.product(*(range(n) for n in self._numblocks)))
 
     def __len__(self):
         return math.prod(self.out_numblocks)
@@ -107,12 +137,21 @@ class Blockwise(Mapping):
     def __contains__(self, key):
         if self._dict is not None:
             return key in self._dict
-        if type(key) is not tuple or not key or key[0] != self.output or len(key) != len(self.out_ind) + 1:
+        if type(key) is not tuple or len(key) != len(self._numblocks) + 1 or key[0] != self.output:
             return False
-        return all(isinstance(i, (int, np.integer)) and 0 <= i < n for i, n in zip(key[1:], self.out_numblocks))
+        for i, n in zip(key[1:], self._numblocks):
+            if not ((type(i) is int or isinstance(i, np.integer)) and 0 <= i < n):
+                return False
+        return True
 
     def dependency_names(self):
         return {a for a, ind in self.args if ind is not None}
+
+
+def _block_key(name, where, out_index):
+    if where is True:  # the argument's blocks line up with the output's
+        return (name,) + out_index
+    return (name,) + tuple([0 if p is None else out_index[p] for p in where])
 
 
 def sum_blocks(terms):

@@ -1,10 +1,12 @@
 """Rechunking: changing block boundaries, with a plan that bounds the memory of every task.
 
 A one-stage rechunk cuts every input block into the pieces that the output blocks need and glues
-the pieces of each output block together. When an axis is split while another is merged — e.g.
+the pieces of each output block together, in one task per output block. When an axis is split while another is merged — e.g.
 (2000, 20000) blocks to (20000, 2000) — each output block would otherwise wait on slices of many
 large input blocks, so the plan goes through an intermediate chunking that only splits first and
-only merges second: every task then holds at most one input or one output block.
+only merges second: every task then holds at most one input or one output block. That costs a task
+per piece, so it is only done when the input blocks one output block reads exceed
+``array.chunk-size`` in bytes.
 """
 
 import itertools
@@ -14,6 +16,7 @@ import numpy as np
 
 import shoal.config
 from shoal.base import tokenize
+from shoal.utils import parse_bytes
 
 from .blockwise import concatenate_axes
 from .chunks import chunk_offsets, is_unknown, normalize_chunks
@@ -42,7 +45,7 @@ def rechunk(x, chunks="auto", threshold=None, block_size_limit=None, balance=Fal
     for c, dim in zip(target, x.shape):
         if sum(c) != dim:
             raise ValueError(f"rechunk: chunks {target} do not match the array shape {x.shape}")
-    for stage in plan_rechunk(x.chunks, target, threshold):
+    for stage in plan_rechunk(x.chunks, target, threshold, itemsize=x.dtype.itemsize):
         x = _rechunk_one_stage(x, stage)
     return x
 
@@ -70,13 +73,16 @@ def _rechunk_unknown(x, chunks, unknown):
     return _rechunk_one_stage(x, tuple(target))
 
 
-def plan_rechunk(old, new, threshold=None):
-    """The list of chunkings to pass through, ending with ``new``."""
+def plan_rechunk(old, new, threshold=None, itemsize=8):
+    """The list of chunkings to pass through, ending with ``new`` (``itemsize``: bytes per element)."""
     threshold = threshold or shoal.config.get("array.rechunk.stage-threshold", 4)
     splits = [len(n) > len(o) or _finer(o, n) for o, n in zip(old, new)]
     merges = [_coarser(o, n) for o, n in zip(old, new)]
     if not (any(splits) and any(merges)):
         return [new]
+    limit = parse_bytes(shoal.config.get("array.chunk-size", "128MiB"))
+    if _max_block(old) * _max_fanin(old, new) * itemsize <= limit:
+        return [new]  # the input blocks of any output block fit in one block's memory budget
     pieces = math.prod(_pieces(o, n) for o, n in zip(old, new))
     nblocks = math.prod(len(n) for n in new)
     if pieces <= threshold * nblocks and _max_block(old) * _max_fanin(old, new) <= 4 * _max_block(new):

@@ -82,6 +82,12 @@ def _is_key(x):
 
 
 def _hashable(task):
+    if type(task) is tuple:
+        try:
+            hash(task)
+            return task  # nothing inside needs converting (a key, or a task of literals)
+        except TypeError:
+            pass
     if type(task) in (tuple, list):
         return (type(task).__name__,) + tuple(_hashable(t) for t in task)
     if type(task) is slice:
