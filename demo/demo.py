@@ -145,6 +145,7 @@ def main() -> None:
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True)
         client = Client(cluster)
         print(f"   {client!r}")
+        print(f"   dashboard: {client.dashboard_link}")
     try:
         futures(client)
         arrays()
