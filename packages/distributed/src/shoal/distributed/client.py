@@ -769,13 +769,17 @@ class Client(EventsMixin, AsyncLifecycle):
         return self.sync(self._rpc_scheduler, "cancel", keys=keys, client=self.id, force=force)
 
     def retire_workers(self, workers=None, close_workers=True, **kwargs):
-        """Gracefully close ``workers`` (addresses or names); their needed results are recomputed elsewhere.
+        """Gracefully close ``workers`` (addresses or names; or ``n=`` workers the scheduler picks, idle
+        first): results only they hold are copied to the remaining workers first, tasks they were
+        running are rescheduled.  Raises if the data has no other worker to go to.
 
         ``{address: info}`` of the retired workers.  A cluster object that owns them may start new
         ones unless it is scaled down too (``cluster.scale``).
         """
+        if not close_workers:
+            raise ValueError("retire_workers(close_workers=False) is not supported: a retired worker always closes")
         workers = [workers] if isinstance(workers, str) else workers
-        return self.sync(self._rpc_scheduler, "retire_workers", workers=list(workers or ()))
+        return self.sync(self._rpc_scheduler, "retire_workers", workers=list(workers or ()), n=kwargs.get("n"))
 
     def register_plugin(self, plugin, name=None, idempotent=False):
         """Install a ``WorkerPlugin`` on every worker, including workers that join later.

@@ -18,6 +18,7 @@ from .comm.inproc import new_address
 from .events import Events
 from .lifecycle import close_once
 from .rebalance import plan_rebalance
+from .retirement import hand_over
 from .scheduler_state import SchedulerState
 from .server import Server, error_reply
 from .task_stream import TaskStream
@@ -86,6 +87,8 @@ class Scheduler(Server):
             "register_worker_plugin": self.register_worker_plugin,
             "unregister_worker_plugin": self.unregister_worker_plugin,
             "retire_workers": self.retire_workers,
+            "workers_to_close": lambda comm, msg: self.workers_to_close(
+                n=msg.get("n"), target=msg.get("target"), attribute=msg.get("attribute", "address")),
             "run_on_scheduler": self.run_on_scheduler,
             "counts": lambda comm, msg: self.state.counts(),
             "versions": lambda comm, msg: versions(),
@@ -279,14 +282,26 @@ class Scheduler(Server):
             logger.info("Remove worker %s", address)
             self.send_all(*self.state.remove_worker(address, stimulus_id=stimulus_id, safe=safe))
 
-    async def retire_workers(self, comm, msg):
-        """Close ``workers`` (addresses or names) gracefully; their results are recomputed if needed."""
+    async def retire_workers(self, comm=None, msg=None):
+        """Close ``workers`` (addresses or names; or ``n`` of them, idle first) gracefully: results only
+        they hold are first copied to the remaining workers, then tasks they were running are
+        rescheduled.  ``{address: info}`` of the retired workers."""
+        msg = msg or {}
         wanted = set(msg.get("workers") or ())
-        n = msg.get("n")
-        workers = [ws for ws in self.state.workers.values() if ws.address in wanted or ws.name in wanted]
-        if n is not None and not wanted:
-            idle = sorted(self.state.workers.values(), key=lambda ws: (len(ws.processing), len(ws.has_what)))
-            workers = idle[:n]
+        if wanted:
+            workers = [ws for ws in self.state.workers.values() if ws.address in wanted or ws.name in wanted]
+        else:
+            workers = [self.state.workers[w] for w in self.workers_to_close(n=msg.get("n") or 0)]
+        if not workers:
+            return {}
+        for ws in workers:  # no new tasks go there while its data moves
+            self.send_all(*self.state.set_worker_status(ws.address, "closing_gracefully", "retire-workers"))
+        try:
+            await hand_over(self, workers)
+        except BaseException:
+            for ws in workers:
+                self.send_all(*self.state.set_worker_status(ws.address, "running", "retire-failed"))
+            raise
         retired = {}
         for ws in workers:
             retired[ws.address] = ws.info()
@@ -296,6 +311,15 @@ class Scheduler(Server):
                 stream.send({"op": "close", "reason": "retired"})
             self.remove_worker(ws.address, stimulus_id="retire-workers", safe=True)
         return retired
+
+    def workers_to_close(self, comm=None, n=None, target=None, attribute="address"):
+        """Which workers to close to remove ``n`` (or keep ``target``): idle ones first (fewest tasks
+        processing), then those holding the least data, so scaling down interrupts and moves little."""
+        running = [ws for ws in self.state.workers.values() if ws.status == "running"]
+        if n is None:
+            n = len(running) - (target if target is not None else len(running))
+        order = sorted(running, key=lambda ws: (len(ws.processing), ws.nbytes, len(ws.has_what)))
+        return [getattr(ws, attribute) for ws in order[:max(n, 0)]]
 
     # ---- clients ------------------------------------------------------------------------------
 
@@ -497,7 +521,9 @@ class Scheduler(Server):
         return Serialize(result)
 
     def adaptive_target(self, target_duration=5.0):
-        """How many workers the current work deserves: expected seconds of work / ``target_duration``."""
+        """How many workers the current work deserves: expected seconds of all unfinished work (queued
+        and already processing) / ``target_duration``, and at least every worker now running tasks, so
+        that scaling down only ever closes idle workers and does not flap while tasks run."""
         st = self.state
         work = 0.0
         pending = 0
@@ -509,6 +535,8 @@ class Scheduler(Server):
         target = math.ceil(work / target_duration / threads) if pending else 0
         if pending:
             target = max(target, 1)
+        busy = sum(1 for ws in st.workers.values() if ws.status == "running" and ws.processing)
+        target = max(target, busy)  # never ask to stop a worker in the middle of its tasks
         if any(ts.state == "memory" for ts in st.tasks.values()):
             target = max(target, 1)  # keep a worker while results are held
         return {"target": target, "current": len(st.workers)}

@@ -217,6 +217,14 @@ class SchedulerState:
         self._notify_plugins("remove_worker", address)
         return self._flush()
 
+    def set_worker_status(self, address, status, stimulus_id="worker-status"):
+        """A worker starts retiring (``closing_gracefully``: no new tasks) or is back ``running``."""
+        ws = self.workers.get(address)
+        if ws is not None:
+            ws.status = status
+            self._fill_worker(ws, stimulus_id)
+        return self._flush()
+
     def add_client(self, client_id):
         self.clients.setdefault(client_id, ClientState(client_id))
         return self._flush()
@@ -950,6 +958,7 @@ class SchedulerState:
             else:
                 idle = [ws for ws in self.workers.values() if len(ws.processing) < ws.nthreads][:8]
                 valid = list(holders.union(idle)) or list(self.workers.values())
+        valid = [ws for ws in valid if ws.status == "running"] or valid  # spare retiring workers if we can
         best = None
         best_cost = None
         for ws in valid:
@@ -963,8 +972,8 @@ class SchedulerState:
 
     def _fill_worker(self, ws, stimulus_id):
         """Hand queued root tasks to ``ws`` while it has free slots."""
-        if ws is None or ws.address not in self.workers:
-            return
+        if ws is None or ws.address not in self.workers or ws.status != "running":
+            return  # a retiring worker takes no new work
         while self.queued and self._has_slot(ws):
             _priority, _, ts = heapq.heappop(self.queued)
             if ts.state != "queued" or ts.key not in self.tasks:

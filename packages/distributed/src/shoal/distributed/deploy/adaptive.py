@@ -3,7 +3,10 @@
 ``Adaptive(scheduler, cluster, minimum=0, maximum=10, interval='1s', target_duration='5s')``: every
 ``interval`` the scheduler (a ``Scheduler`` in this process, or its address) is asked how many workers
 its queued work deserves (expected seconds of work / ``target_duration``); the target is clamped to
-``[minimum, maximum]`` and handed to the cluster's ``scale``.  ``Adaptive(cluster=cluster)`` (Dask's
+``[minimum, maximum]`` and handed to the cluster's ``scale``.  The target counts work already
+processing as well as queued work, and is never below the number of workers running tasks, so
+shrinking only closes idle workers; a SpecCluster asks the scheduler which ones
+(``workers_to_close``) and retires them gracefully, their results moving to the workers that stay.  ``Adaptive(cluster=cluster)`` (Dask's
 keyword form) takes the cluster's own scheduler.  Scaling up happens at once; scaling
 down only after ``wait_count`` consecutive lower targets, to avoid flapping.  A failing step is
 logged and the next one runs as usual.  ``cluster.adapt(...)`` is the usual way to start one.

@@ -1,7 +1,8 @@
 """SpecCluster: a cluster described by specs, ``{name: {"cls": Worker-or-Nanny-class, "options": {...}}}``.
 
-``scale(n)`` adds copies of the ``worker`` template spec or removes the newest workers; the cluster
-then brings the running workers in line with the specs.  Backends subclass it and give worker
+``scale(n)`` adds copies of the ``worker`` template spec or removes workers the scheduler picks (idle
+ones first, see ``Scheduler.workers_to_close``); the cluster then brings the running workers in line
+with the specs, retiring workers gracefully (their data moves to the workers that stay).  Backends subclass it and give worker
 classes that start processes elsewhere (over SSH, as batch jobs): anything that is awaitable,
 has ``close()`` and takes the scheduler address as first argument.
 """
@@ -75,18 +76,48 @@ class SpecCluster(Cluster):
         if self.new_spec is None:
             raise ValueError(f"{type(self).__name__} has no worker template to scale with")
         n = int(n)
-        while len(self.worker_specs) > n:
-            self.worker_specs.popitem()
+        before = dict(self.worker_specs)
+        if len(self.worker_specs) > n:
+            await self._drop_specs(len(self.worker_specs) - n)
         while len(self.worker_specs) < n:
             self.worker_specs[self._new_worker_name()] = copy.deepcopy(self.new_spec)
-        await self._correct_state()
+        await self._apply_specs(before)
+
+    async def _drop_specs(self, excess):
+        """Forget ``excess`` worker specs: workers not started yet first, then those the scheduler
+        would close (idle, least data), then the newest."""
+        for name in reversed([name for name in self.worker_specs if name not in self.workers][-excess:]):
+            del self.worker_specs[name]
+            excess -= 1
+        if excess > 0:
+            addresses = await self.pool.rpc(self.scheduler_address, "workers_to_close", n=excess)
+            by_address = {self._worker_address(w): name for name, w in self.workers.items()}
+            for address in addresses:
+                if by_address.get(address) in self.worker_specs and excess > 0:
+                    del self.worker_specs[by_address[address]]
+                    excess -= 1
+        while excess > 0 and self.worker_specs:
+            self.worker_specs.popitem()
+            excess -= 1
 
     async def _scale_down(self, workers):
         wanted = set(workers)
+        before = dict(self.worker_specs)
         for name, w in list(self.workers.items()):
             if name in wanted or str(name) in wanted or self._worker_address(w) in wanted:
                 self.worker_specs.pop(name, None)
-        await self._correct_state()
+        await self._apply_specs(before)
+
+    async def _apply_specs(self, before):
+        """Bring the workers in line with the specs; if a worker cannot retire (its data has nowhere to
+        go), it keeps its spec and the error is raised."""
+        try:
+            await self._correct_state()
+        except Exception:
+            for name, spec in before.items():
+                if name in self.workers and name not in self.worker_specs:
+                    self.worker_specs[name] = spec
+            raise
 
     def worker_spec_resources(self):
         opts = (self.new_spec or {}).get("options", {})
