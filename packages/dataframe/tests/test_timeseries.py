@@ -135,3 +135,38 @@ def test_resample_list_agg_with_empty_bins():
     pd.testing.assert_frame_equal(out, p.resample("1h").agg(["sum", "max"]), check_freq=False)
     pd.testing.assert_frame_equal(df.resample("1h").max().compute(), p.resample("1h").max(),
                                   check_freq=False)
+
+
+@pytest.fixture(scope="module")
+def days():
+    df = sd.datasets.timeseries(start="2000-01-01", end="2000-01-05", freq="5min", seed=3)
+    return df, df.compute(scheduler="sync")
+
+
+@pytest.mark.parametrize("how", [
+    lambda d: d.x.pct_change(),
+    lambda d: d[["x", "y"]].pct_change(3),
+    lambda d: d.between_time("10:00", "11:30"),
+    lambda d: d.at_time("12:05"),
+    lambda d: d.groupby("name").agg(mx=("x", "max"), n=("id", "count")),
+    lambda d: d.resample("90min").agg({"x": "sum", "y": "max", "id": "count"}),
+    lambda d: d[["x", "y"]].rolling("36h").mean(),
+    lambda d: d.x.shift(2, freq="1h"),
+])
+def test_timeseries_dataset_against_pandas(days, how):
+    df, pdf = days
+    assert_eq(how(df), how(pdf))
+
+
+def test_index_attributes_and_methods_drop_the_index_divisions(days):
+    df, pdf = days
+    assert df.index.day_of_week.divisions == (None,) * (df.npartitions + 1)
+    assert_eq(df.index.day_of_week, pdf.index.day_of_week)
+    assert_eq(df.index.floor("D"), pdf.index.floor("D"))
+    assert_eq(df.index.hour, pdf.index.hour)
+
+
+def test_pct_change_errors_name_the_option(days):
+    df, _ = days
+    with pytest.raises(NotImplementedError, match="fill_method"):
+        df.x.pct_change(fill_method="ffill")

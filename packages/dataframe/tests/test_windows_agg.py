@@ -32,8 +32,43 @@ def test_ewm_errors(gappy):
     df = sd.from_pandas(gappy, npartitions=2)
     with pytest.raises(ValueError, match="exactly one of"):
         df.ewm(com=1, span=2)
-    with pytest.raises(NotImplementedError, match="adjust=False"):
-        df.ewm(com=1, adjust=False)
+    with pytest.raises(NotImplementedError, match=r"adjust=False\)\.var"):
+        df.ewm(com=1, adjust=False).var()
+    with pytest.raises(NotImplementedError, match="times="):
+        df.ewm(halflife="1h", times=gappy.index)  # a pandas index is not partitioned like df
+
+
+@pytest.mark.parametrize("params", [{"com": 0.5}, {"span": 5, "min_periods": 4}, {"alpha": 0.3},
+                                    {"halflife": 3, "min_periods": 12}])
+@pytest.mark.parametrize("ignore_na", [False, True])
+def test_ewm_unadjusted_mean(gappy, partition, kind, params, ignore_na):
+    df = partition(gappy, kind)
+    opts = {**params, "adjust": False, "ignore_na": ignore_na}
+    assert_eq(df.ewm(**opts).mean(), gappy.ewm(**opts).mean(), check_divisions=False,
+              atol=1e-9, rtol=1e-9)
+    assert_eq(df.x.ewm(**opts).mean(), gappy.x.ewm(**opts).mean(), check_divisions=False,
+              atol=1e-9, rtol=1e-9)
+
+
+@pytest.mark.parametrize("params", [{"com": 0.5}, {"span": 5, "min_periods": 4}, {"alpha": 0.9}])
+@pytest.mark.parametrize("how", ["mean", "sum", "var", "std"])
+def test_ewm_ignore_na(gappy, partition, kind, params, how):
+    df = partition(gappy, kind)
+    opts = {**params, "ignore_na": True}
+    assert_eq(getattr(df.ewm(**opts), how)(), getattr(gappy.ewm(**opts), how)(),
+              check_divisions=False, atol=1e-9, rtol=1e-9)
+
+
+@pytest.mark.parametrize("adjust", [True, False])
+def test_ewm_long_nan_gaps_across_partitions(adjust):
+    x = np.full(60, np.nan)
+    x[[0, 3, 31, 32, 59]] = [1.0, 4.0, -2.0, 8.0, 5.0]
+    p = pd.Series(x, name="x")
+    for nparts in (1, 3, 7):
+        s = sd.from_pandas(p, npartitions=nparts)
+        for ignore_na in (False, True):
+            opts = {"alpha": 0.2, "adjust": adjust, "ignore_na": ignore_na}
+            assert_eq(s.ewm(**opts).mean(), p.ewm(**opts).mean(), atol=1e-9, rtol=1e-9)
 
 
 @pytest.mark.parametrize("min_periods", [1, 3])
@@ -106,3 +141,46 @@ def test_set_index_several_columns_names_them(pdf):
         df.set_index(["A", "B"])
     assert_eq(df.set_index(["B"]), pdf.set_index("B").sort_index(), check_divisions=False,
               sort_results=True)
+
+
+@pytest.fixture
+def stamped():
+    rng = np.random.default_rng(5)
+    gaps = rng.integers(1, 240, 80).cumsum()
+    idx = pd.DatetimeIndex(pd.Timestamp("2021-03-01") + pd.to_timedelta(gaps, unit="min"),
+                           name="when")
+    p = pd.DataFrame({"x": rng.normal(size=80), "y": rng.normal(size=80)}, index=idx)
+    p.loc[p.index[::6], "x"] = np.nan
+    p.loc[p.index[:15], "y"] = np.nan
+    return p
+
+
+@pytest.mark.parametrize("halflife", ["30min", "6h", pd.Timedelta("2D")])
+@pytest.mark.parametrize("min_periods", [0, 5])
+@pytest.mark.parametrize("nparts", [1, 3, 7])
+def test_ewm_times_mean(stamped, halflife, min_periods, nparts):
+    df = sd.from_pandas(stamped, npartitions=nparts)
+    want = stamped.ewm(halflife=halflife, times=stamped.index, min_periods=min_periods).mean()
+    got = df.ewm(halflife=halflife, times=df.index, min_periods=min_periods).mean()
+    assert_eq(got, want, atol=1e-9, rtol=1e-9)
+    assert_eq(df.x.ewm(halflife=halflife, times=df.index).mean(),
+              stamped.x.ewm(halflife=halflife, times=stamped.index).mean(), atol=1e-9, rtol=1e-9)
+
+
+def test_ewm_times_from_a_column_and_uneven_partitions(stamped):
+    p = stamped.reset_index()
+    df = sd.concat([sd.from_pandas(p.iloc[a:b], npartitions=1)
+                    for a, b in [(0, 1), (1, 1), (1, 40), (40, 80)]])
+    want = p[["x", "y"]].ewm(halflife="3h", times=p.when).mean()
+    assert_eq(df[["x", "y"]].ewm(halflife="3h", times=df.when).mean(), want,
+              atol=1e-9, rtol=1e-9, check_divisions=False)
+
+
+def test_ewm_times_errors_name_the_option(stamped):
+    df = sd.from_pandas(stamped, npartitions=2)
+    with pytest.raises(NotImplementedError, match="adjust=False"):
+        df.ewm(halflife="1h", times=df.index, adjust=False)
+    with pytest.raises(NotImplementedError, match="ignore_na=True"):
+        df.ewm(halflife="1h", times=df.index, ignore_na=True)
+    with pytest.raises(NotImplementedError, match=r"times=\.\.\.\)\.var"):
+        df.ewm(halflife="1h", times=df.index).var()

@@ -585,6 +585,24 @@ class FrameBase(_Protocol):
 
         return diff(self, periods)
 
+    def pct_change(self, periods=1, fill_method=None, freq=None):
+        """Change from ``periods`` rows before, as a fraction (pandas 3: no filling)."""
+        if fill_method is not None:
+            raise NotImplementedError(
+                f"pct_change(fill_method={fill_method!r}) is not supported (pandas 3 deprecated "
+                f"it); call .ffill() first")
+        if freq is not None:
+            raise NotImplementedError(f"pct_change(freq={freq!r}) is not supported; use periods=")
+        return self / self.shift(periods) - 1
+
+    def between_time(self, start_time, end_time, inclusive="both"):
+        """Rows whose time of day is between ``start_time`` and ``end_time``."""
+        return self._method("between_time", start_time, end_time, inclusive=inclusive)
+
+    def at_time(self, time):
+        """Rows at the time of day ``time``."""
+        return self._method("at_time", time)
+
     def rolling(self, window, min_periods=None, center=False, win_type=None, axis=0):
         from ._rolling import Rolling
 

@@ -11,6 +11,7 @@ from ._broadcast_join import broadcast_merge, can_broadcast_lookup
 from ._expr import MapPartitions
 from ._meta import emulate, meta_nonempty, make_meta
 from ._shuffle import shuffle_expr
+from ._time_units import finer_unit, time_unit, with_unit
 
 
 def _merge_partitions(left, right, **kwargs):
@@ -44,7 +45,24 @@ def _promoted_dtypes(meta, left_meta, right_meta, kwargs):
             if c in run.columns and isinstance(before, np.dtype) and before.kind in "iub" and \
                     run[c].dtype != before:
                 promoted[c] = run[c].dtype
+    promoted.update(_finest_time_units(meta, left_meta, right_meta, kwargs))
     return promoted
+
+
+def _finest_time_units(meta, left_meta, right_meta, kwargs):
+    """Join keys of different datetime units: pandas gives the finer unit on ordinary data but
+    the coarser one for empty inputs, so meta and every partition take the finer unit."""
+    out = {}
+    for c in meta.columns:
+        if c not in left_meta.columns or c not in right_meta.columns:
+            continue
+        have = time_unit(meta[c].dtype)
+        units = [time_unit(left_meta[c].dtype), time_unit(right_meta[c].dtype)]
+        if have and all(units):
+            finest = finer_unit(*units)
+            if finer_unit(have, finest) != have:
+                out[c] = with_unit(meta[c].dtype, finest)
+    return out
 
 
 def _as_collection(x):
@@ -69,6 +87,50 @@ def _keys(frame, on, side_on, index):
     return keys
 
 
+def _same_key_units(left, right, on, left_on, right_on, left_index, right_index):
+    """Cast datetime join keys of different units to the finer one, so both sides hash alike."""
+    lkeys = _key_list(on if left_on is None else left_on, left_index)
+    rkeys = _key_list(on if right_on is None else right_on, right_index)
+    lcast, rcast = {}, {}
+    for lk, rk in zip(lkeys, rkeys):
+        ldt, rdt = _key_dtype(left._meta, lk), _key_dtype(right._meta, rk)
+        lu, ru = time_unit(ldt), time_unit(rdt)
+        if lu and ru and lu != ru:
+            unit = finer_unit(lu, ru)
+            (lcast if unit == ru else rcast)[lk if unit == ru else rk] = \
+                with_unit(ldt if unit == ru else rdt, unit)
+    return _cast_keys(left, lcast), _cast_keys(right, rcast)
+
+
+def _key_list(keys, index):
+    if index:
+        return [None]
+    if keys is None:
+        return []
+    return keys if isinstance(keys, list) else [keys]
+
+
+def _key_dtype(meta, key):
+    if key is None:
+        return meta.index.dtype
+    return meta[key].dtype if key in meta.columns else None
+
+
+def _cast_keys(frame, casts):
+    if not casts:
+        return frame
+    index_dtype = casts.pop(None, None)
+    meta = frame._meta.astype(casts)
+    if index_dtype is not None:
+        meta.index = meta.index.astype(index_dtype)
+    return frame.map_partitions(_cast_partition_keys, casts, index_dtype, meta=meta)
+
+
+def _cast_partition_keys(part, casts, index_dtype):
+    part = part.astype(casts) if casts else part
+    return part.set_axis(part.index.astype(index_dtype), axis=0) if index_dtype else part
+
+
 def merge(left, right, how="inner", on=None, left_on=None, right_on=None, left_index=False,
           right_index=False, suffixes=("_x", "_y"), indicator=False, npartitions=None, method=None,
           broadcast=None):
@@ -85,6 +147,7 @@ def merge(left, right, how="inner", on=None, left_on=None, right_on=None, left_i
             raise ValueError("No common columns to merge on; pass on=, left_on/right_on or "
                              "left_index/right_index")
         on = common
+    left, right = _same_key_units(left, right, on, left_on, right_on, left_index, right_index)
     kwargs = {"how": how, "on": on, "left_on": left_on, "right_on": right_on,
               "left_index": left_index, "right_index": right_index, "suffixes": suffixes,
               "indicator": indicator}

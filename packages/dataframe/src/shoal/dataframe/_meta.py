@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ._fast_concat import can_concat_in_threads, concat_in_threads
+from ._time_units import match_time_units
 
 UNKNOWN_CATEGORIES = "__UNKNOWN_CATEGORIES__"
 
@@ -242,6 +243,7 @@ def check_meta(part, meta, funcname: str, partition: int | None = None):
         raise ValueError(
             f"Metadata mismatch found in `{funcname}`{where}: expected a {type(meta).__name__} "
             f"but the partition is a {type(part).__name__}. Pass the correct meta=.")
+    part = match_time_units(part, meta)
     if isinstance(meta, pd.DataFrame):
         if list(part.columns) != list(meta.columns):
             raise ValueError(

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ._expr import Expr, MapPartitions
 from ._meta import make_meta, meta_nonempty
+from ._time_units import time_unit
 
 
 class TreeReduce(Expr):
@@ -192,7 +193,12 @@ def _fill0(x):
     return 0 if x != x else x
 
 
-def _moments_aggregate(parts, how, ddof, meta):
+def _moments_aggregate(parts, how, ddof, meta, time_dtype=None):
+    out = _moments_value(parts, how, ddof, meta)
+    return out if time_dtype is None else _as_time(out, how, time_dtype)
+
+
+def _moments_value(parts, how, ddof, meta):
     parts = _flatten_chunks(parts)
     if not parts:
         return meta if isinstance(meta, pd.Series) else np.float64("nan")
@@ -216,8 +222,47 @@ def _moments_aggregate(parts, how, ddof, meta):
     return np.float64(out)
 
 
+def _time_as_float(part):
+    """Datetimes/timedeltas as float counts of their unit (pandas sums them in float64 too)."""
+    if isinstance(part.dtype, pd.DatetimeTZDtype):
+        part = part.dt.tz_convert("UTC").dt.tz_localize(None)
+    return pd.Series(part.to_numpy().view("i8"), index=part.index, name=part.name).where(
+        part.notna()).astype("float64")
+
+
+def _as_time(value, how, dtype):
+    """A float count of ``dtype``'s unit back to a Timestamp (mean) or Timedelta (std, sem)."""
+    if value != value:
+        return pd.NaT
+    unit = time_unit(dtype)
+    if how == "mean" and dtype.kind == "M":
+        stamp = pd.Timestamp(int(value), unit=unit)
+        return stamp.tz_localize("UTC").tz_convert(dtype.tz) if getattr(dtype, "tz", None) \
+            else stamp
+    return pd.Timedelta(int(value), unit=unit)
+
+
+def _time_moment_reduction(frame: Expr, how, ddof, skipna, split_every):
+    if not skipna:
+        raise NotImplementedError(f"{how}(skipna=False) of {frame._meta.dtype} is not supported")
+    meta = _reduction_meta_for_time(frame._meta, how, ddof)
+    numbers = MapPartitions(_time_as_float, pd.Series([], dtype="float64", name=frame._meta.name),
+                            "keep", {}, False, [frame])
+    return reduction(numbers, _moments_chunk, _moments_aggregate, meta, split_every=split_every,
+                     combine=_moments_combine, chunk_kwargs={"skipna": True},
+                     aggregate_kwargs={"how": how, "ddof": ddof, "meta": np.float64(0),
+                                       "time_dtype": frame._meta.dtype})
+
+
+def _reduction_meta_for_time(meta, how, ddof):
+    sample = meta_nonempty(meta)
+    return sample.mean() if how == "mean" else getattr(sample, how)(ddof=ddof)
+
+
 def moment_reduction(frame: Expr, how: str, ddof=1, skipna=True, numeric_only=False,
                      split_every=None) -> Expr:
+    if isinstance(frame._meta, pd.Series) and time_unit(frame._meta.dtype) is not None:
+        return _time_moment_reduction(frame, how, ddof, skipna, split_every)
     sample = meta_nonempty(frame._meta)
     kw = {"numeric_only": numeric_only} if isinstance(sample, pd.DataFrame) else {}
     if how == "mean":

@@ -24,24 +24,30 @@ def _values(part):
     return arr.reshape(len(part), 1 if isinstance(part, pd.Series) else part.shape[1])
 
 
-def _weighted_sums(v, decay):
-    """Sum over rows i <= t of decay^(t-i) * v_i, per column (v has no NaN)."""
+def _weighted_sums(v, decay, ignore_na=False):
+    """Sum over rows i <= t of decay^(t-i) * v_i, per column (v has no NaN).
+
+    With ``ignore_na`` v is NaN on the rows without a value, and only rows with a value decay
+    (the exponent counts values, not rows), as pandas' ``ewm(ignore_na=True)``."""
     frame = pd.DataFrame(v)
     if decay == 1.0:
         return frame.cumsum().to_numpy()
-    return frame.ewm(alpha=1.0 - decay, adjust=True).sum().to_numpy()
+    sums = frame.ewm(alpha=1.0 - decay, adjust=True, ignore_na=ignore_na).sum()
+    return sums.fillna(0.0).to_numpy() if ignore_na else sums.to_numpy()
 
 
-def _chunk(part, decay, how):
+def _chunk(part, decay, how, ignore_na=False):
     x = _values(part)
     seen = ~np.isnan(x)
     if how in ("min", "max"):
         extreme = getattr(pd.DataFrame(x).expanding(), how)().to_numpy()
         return {"E": extreme, "N": np.cumsum(seen, axis=0), "R": _row_numbers(x), "rows": len(x)}
-    x0 = np.where(seen, x, 0.0)
-    obs = seen.astype("float64")
-    return {"S1": _weighted_sums(obs, decay), "S2": _weighted_sums(obs, decay * decay),
-            "X1": _weighted_sums(x0, decay), "X2": _weighted_sums(x0 * x0, decay),
+    x0 = np.where(seen, x, np.nan if ignore_na else 0.0)
+    obs = np.where(seen, 1.0, np.nan if ignore_na else 0.0)
+    return {"S1": _weighted_sums(obs, decay, ignore_na),
+            "S2": _weighted_sums(obs, decay * decay, ignore_na),
+            "X1": _weighted_sums(x0, decay, ignore_na),
+            "X2": _weighted_sums(x0 * x0, decay, ignore_na),
             "N": np.cumsum(seen, axis=0), "R": _row_numbers(x), "rows": len(x)}
 
 
@@ -55,14 +61,15 @@ def _end_state(chunk):
     return {k: v[-1] for k, v in chunk.items() if k != "rows"}
 
 
-def _carry(prev_carry, prev_chunk, decay, how):
+def _carry(prev_carry, prev_chunk, decay, how, ignore_na=False):
     """The state after every row of all partitions before this one."""
     if prev_chunk is None:
         return None
     end = _end_state(prev_chunk)
     if prev_carry is None or end is None:
         return end if end is not None else prev_carry
-    return _add_state(end, prev_carry, prev_chunk["rows"], decay, how)
+    steps = end["N"] if ignore_na else prev_chunk["rows"]
+    return _add_state(end, prev_carry, steps, decay, how)
 
 
 def _add_state(local, carry, steps, decay, how):
@@ -76,10 +83,11 @@ def _add_state(local, carry, steps, decay, how):
             "N": local["N"] + carry["N"], "R": local["R"] + carry["R"]}
 
 
-def _finish(part, chunk, carry, decay, how, min_periods, ddof):
+def _finish(part, chunk, carry, decay, how, min_periods, ddof, ignore_na=False):
     sums = {k: v for k, v in chunk.items() if k != "rows"}
     if carry is not None and chunk["rows"]:
-        steps = np.arange(1, chunk["rows"] + 1)[:, None]
+        # the carried state decays once per row (or, with ignore_na, once per value) since
+        steps = chunk["N"] if ignore_na else np.arange(1, chunk["rows"] + 1)[:, None]
         sums = _add_state(sums, carry, steps, decay, how)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = _statistic(sums, how, decay, ddof)
@@ -113,7 +121,8 @@ def _statistic(s, how, decay, ddof):
 class RunningWindow(Expr):
     """ewm/expanding statistic ``how`` of every column, correct across partitions."""
 
-    _parameters = ("frame", "decay", "how", "min_periods", "ddof", "meta_")
+    _parameters = ("frame", "decay", "how", "min_periods", "ddof", "meta_", "ignore_na")
+    _defaults = {"ignore_na": False}
 
     @functools.cached_property
     def _meta(self):
@@ -127,26 +136,27 @@ class RunningWindow(Expr):
 
     def _layer(self):
         name, dep, n = self._name, self.frame._name, self.frame.npartitions
-        decay, how = self.decay, self.how
+        decay, how, ignore_na = self.decay, self.how, self.ignore_na
         layer = {}
         for i in range(n):
-            layer[(f"{name}-chunk", i)] = (_chunk, (dep, i), decay, how)
+            layer[(f"{name}-chunk", i)] = (_chunk, (dep, i), decay, how, ignore_na)
             layer[(f"{name}-carry", i)] = (
                 _carry, (f"{name}-carry", i - 1) if i > 0 else None,
-                (f"{name}-chunk", i - 1) if i > 0 else None, decay, how)
+                (f"{name}-chunk", i - 1) if i > 0 else None, decay, how, ignore_na)
             layer[(name, i)] = (_finish, (dep, i), (f"{name}-chunk", i), (f"{name}-carry", i),
-                                decay, how, self.min_periods, self.ddof)
+                                decay, how, self.min_periods, self.ddof, ignore_na)
         return layer
 
     def _label(self):
         return f"RunningWindow({self.how}, decay={self.decay:.4g})"
 
 
-def _running(frame, decay, how, min_periods, ddof, pandas_call):
+def _running(frame, decay, how, min_periods, ddof, pandas_call, ignore_na=False):
     from ._collection import new_collection
 
     meta = make_meta(pandas_call(meta_nonempty(frame._meta)))
-    return new_collection(RunningWindow(frame.expr, decay, how, min_periods, ddof, meta))
+    return new_collection(RunningWindow(frame.expr, decay, how, min_periods, ddof, meta,
+                                        ignore_na))
 
 
 def ewm_alpha(com=None, span=None, halflife=None, alpha=None) -> float:
@@ -164,7 +174,8 @@ def ewm_alpha(com=None, span=None, halflife=None, alpha=None) -> float:
         return 2.0 / (span + 1.0)
     if halflife is not None:
         if isinstance(halflife, (str, pd.Timedelta)):
-            raise NotImplementedError("ewm with a time halflife (times=) is not supported")
+            raise NotImplementedError(
+                f"ewm(halflife={halflife!r}) with a time halflife (times=) is not supported")
         if halflife <= 0:
             raise ValueError(f"ewm: halflife must be > 0, got {halflife}")
         return 1.0 - math.exp(-math.log(2.0) / halflife)
@@ -173,30 +184,77 @@ def ewm_alpha(com=None, span=None, halflife=None, alpha=None) -> float:
     return float(alpha)
 
 
+def _check_times(frame, times, params, adjust, ignore_na):
+    """``times=`` as a shoal Series/Index partitioned like ``frame`` (or a column name)."""
+    from ._collection import FrameBase
+
+    if isinstance(times, str):
+        times = frame[times]
+    if not isinstance(times, FrameBase):
+        raise NotImplementedError(
+            f"ewm(times=<{type(times).__name__}>): pass times as a shoal Series or Index of the "
+            f"same frame (e.g. times=df.index or times=df.timestamp)")
+    unit = getattr(times._meta.dtype, "kind", None)
+    if unit != "M":
+        raise ValueError(f"ewm(times=...) must hold datetimes, got dtype {times._meta.dtype}")
+    if not isinstance(params["halflife"], (str, pd.Timedelta, np.timedelta64)):
+        raise ValueError(f"ewm(times=...) needs halflife= as a time span such as '1h', got "
+                         f"halflife={params['halflife']!r}")
+    if not adjust:
+        raise NotImplementedError("ewm(times=..., adjust=False) is not supported")
+    if ignore_na:
+        raise NotImplementedError("ewm(times=..., ignore_na=True) is not supported")
+    return times
+
+
 class EWM:
-    """``df.ewm(...)``: mean, sum, var and std (adjust=True, ignore_na=False, as pandas' default)."""
+    """``df.ewm(...)``: mean, sum, var and std, with pandas' ``adjust``, ``ignore_na`` and
+    ``min_periods`` (``adjust=False`` supports mean only)."""
 
     def __init__(self, frame, com=None, span=None, halflife=None, alpha=None, min_periods=0,
                  adjust=True, ignore_na=False, times=None):
-        if not adjust:
-            raise NotImplementedError("ewm(adjust=False) is not supported; use adjust=True")
-        if ignore_na:
-            raise NotImplementedError("ewm(ignore_na=True) is not supported")
-        if times is not None:
-            raise NotImplementedError("ewm(times=...) is not supported")
         self.frame = frame
         self.params = {"com": com, "span": span, "halflife": halflife, "alpha": alpha}
-        self.alpha = ewm_alpha(**self.params)
+        self.times = None if times is None else _check_times(frame, times, self.params, adjust,
+                                                             ignore_na)
+        self.alpha = None if times is not None else ewm_alpha(**self.params)
         self.min_periods = min_periods or 0
+        self.adjust = bool(adjust)
+        self.ignore_na = bool(ignore_na)
+
+    def _pandas_call(self, how, **kwargs):
+        def call(x):
+            times = None if self.times is None else pd.date_range("2000", periods=len(x))
+            window = x.ewm(**self.params, min_periods=self.min_periods, adjust=self.adjust,
+                           ignore_na=self.ignore_na, times=times)
+            return getattr(window, how)(**kwargs)
+
+        return call
 
     def _run(self, how, ddof=1, **kwargs):
-        def pandas_call(x):
-            return getattr(x.ewm(**self.params, min_periods=self.min_periods), how)(**kwargs)
-
-        return _running(self.frame, 1.0 - self.alpha, how, self.min_periods, ddof, pandas_call)
+        if self.times is not None:
+            raise NotImplementedError(f"ewm(times=...).{how}() is not supported; times= "
+                                      f"supports mean() (pandas has only mean with times)")
+        if not self.adjust:
+            raise NotImplementedError(
+                f"ewm(adjust=False).{how}() is not supported; adjust=False supports mean()")
+        return _running(self.frame, 1.0 - self.alpha, how, self.min_periods, ddof,
+                        self._pandas_call(how, **kwargs), self.ignore_na)
 
     def mean(self):
-        return self._run("mean")
+        if self.adjust and self.times is None:
+            return self._run("mean")
+        from ._collection import _align, new_collection
+        from ._ewm_times import TimedEWMMean
+        from ._ewm_unadjusted import UnadjustedEWMMean
+
+        meta = make_meta(self._pandas_call("mean")(meta_nonempty(self.frame._meta)))
+        if self.times is None:
+            return new_collection(UnadjustedEWMMean(self.frame.expr, self.alpha, self.ignore_na,
+                                                    self.min_periods, meta))
+        frame, times = _align(self.frame.expr, self.times.expr)
+        return new_collection(TimedEWMMean(frame, times, self.params["halflife"],
+                                           self.min_periods, meta))
 
     def sum(self):
         return self._run("sum")

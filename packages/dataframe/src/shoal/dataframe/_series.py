@@ -1,6 +1,8 @@
 """Series and Index: partitioned pandas Series and Index objects."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -204,9 +206,11 @@ class Index(Series):
         if key.startswith("_"):
             raise AttributeError(key)
         if hasattr(self._meta, key):
-            return self._method(key) if callable(getattr(self._meta, key)) else \
-                new_collection(MapPartitions(_getattr, emulate(_getattr, self._meta, key), "keep",
-                                             {"attr": key}, False, [self._expr]))
+            # the results hold other values than the index, so its divisions do not apply
+            if callable(getattr(self._meta, key)):
+                return functools.partial(_index_method, self, key)
+            return new_collection(MapPartitions(_getattr, emulate(_getattr, self._meta, key),
+                                                "clear", {"attr": key}, False, [self._expr]))
         raise AttributeError(f"Index has no attribute {key!r}")
 
     def to_series(self):
@@ -227,6 +231,10 @@ class Index(Series):
 
     def count(self, split_every=None):
         return new_collection(red.length(self._expr))
+
+
+def _index_method(index, method, *args, **kwargs):
+    return index._method(method, *args, **kwargs).clear_divisions()
 
 
 def _getattr(obj, attr):

@@ -44,16 +44,18 @@ def hash_partition(part, columns, npartitions):
 
 
 def range_partition(part, column, boundaries, descending=False):
-    """Output partition of each row by where ``column`` falls between sorted ``boundaries``."""
+    """Output partition of each row by where ``column`` falls between sorted ``boundaries``;
+    missing values go to the last partition."""
     values = part.index if column is None else part[column]
-    values = np.asarray(values)
+    isnull = np.asarray(pd.isna(values))
     n = len(boundaries) + 1
-    out = np.searchsorted(np.asarray(boundaries), values, side="right").astype(np.int64)
-    isnull = pd.isna(values)
+    # NumPy turns NaT into None, which does not compare with the boundaries: search without them
+    present = np.asarray(values[~isnull]) if isnull.any() else np.asarray(values)
+    found = np.searchsorted(np.asarray(boundaries), present, side="right").astype(np.int64)
     if descending:
-        out = n - 1 - out
-    if isnull.any():
-        out[isnull] = n - 1
+        found = n - 1 - found
+    out = np.full(len(isnull), n - 1, dtype=np.int64)
+    out[~isnull] = found
     return out
 
 
@@ -474,9 +476,10 @@ def reset_index(frame, drop=False):
 
 
 def to_datetime(arg, meta=None, **kwargs):
-    """``pd.to_datetime`` partition by partition."""
+    """``pd.to_datetime`` partition by partition, every partition in meta's unit."""
     from ._collection import FrameBase, map_partitions
     from ._meta import meta_nonempty
+    from ._time_units import at_least_unit
 
     if not isinstance(arg, FrameBase):
         return pd.to_datetime(arg, **kwargs)
@@ -484,11 +487,28 @@ def to_datetime(arg, meta=None, **kwargs):
         sample = arg._meta
         if isinstance(sample, pd.Series) and (sample.dtype == object or
                                               isinstance(sample.dtype, pd.StringDtype)):
-            sample = pd.Series(["2000-01-01"], name=sample.name)
+            # a string that parses with the user's format; pandas parses strings to 'us' at least
+            sample = pd.Series([_sample_date_string(kwargs.get("format"))], name=sample.name)
+            meta = at_least_unit(make_meta(pd.to_datetime(sample, **kwargs)), "us")
         else:
-            sample = meta_nonempty(sample)
-        meta = make_meta(pd.to_datetime(sample, **kwargs))
-    return map_partitions(pd.to_datetime, arg, meta=meta, enforce_metadata=False, **kwargs)
+            meta = make_meta(pd.to_datetime(meta_nonempty(sample), **kwargs))
+    else:
+        meta = make_meta(meta)
+    return map_partitions(_to_datetime_in_meta_unit, arg, meta, meta=meta, enforce_metadata=False,
+                          **kwargs)
+
+
+def _sample_date_string(fmt) -> str:
+    stamp = pd.Timestamp("2000-01-01")
+    if fmt is None or fmt in ("ISO8601", "mixed"):
+        return str(stamp)
+    return stamp.strftime(fmt)
+
+
+def _to_datetime_in_meta_unit(part, meta, **kwargs):
+    from ._time_units import match_time_units
+
+    return match_time_units(pd.to_datetime(part, **kwargs), meta)
 
 
 def to_numeric(arg, errors="raise", meta=None):

@@ -16,6 +16,7 @@ from shoal.base import tokenize
 
 from .._expr import Blockwise
 from .._meta import make_meta
+from .._time_units import at_least_unit, match_time_units, time_unit
 from ._blocks import blocks_expr, literal_blocks_expr
 from ._file_block import FileBlock, file_blocks, open_block
 
@@ -24,7 +25,7 @@ _READERS = {"csv": pd.read_csv, "fwf": pd.read_fwf}
 
 
 def _parse_block(block, header, path, kwargs, dtypes, usecols, path_column, path_dtype, columns,
-                 reader="csv"):
+                 reader="csv", time_meta=None):
     kw = dict(kwargs)
     if usecols is not None:
         kw["usecols"] = usecols
@@ -39,7 +40,8 @@ def _parse_block(block, header, path, kwargs, dtypes, usecols, path_column, path
         df[path_column] = pd.Series(path, index=df.index, dtype=path_dtype)
     if columns is not None and list(df.columns) != list(columns):
         df = df[columns]
-    return df
+    # parsed dates come out in 's' for a block with no dates, 'us' otherwise: use meta's unit
+    return df if time_meta is None else match_time_units(df, time_meta)
 
 
 def _open(block, header):
@@ -96,8 +98,11 @@ class ReadCSV(Blockwise):
 
     def _partition_args(self, i):
         cols = list(self._meta.columns)
+        meta = self._meta
+        times = [c for c in meta.columns if time_unit(meta[c].dtype) is not None]
         return [self.blocks, self.headers[i], self.paths[i], self.kwargs, self._dtypes(),
-                self.usecols, self.path_column, self.path_dtype, cols, self.reader]
+                self.usecols, self.path_column, self.path_dtype, cols, self.reader,
+                meta[times] if times else None]
 
     def _project_columns(self, columns):
         usecols = [c for c in columns if c != self.path_column]
@@ -177,7 +182,8 @@ def _read_text(urlpath, reader, blocksize, sample, include_path_column, compress
                                      **{k: v for k, v in kwargs.items() if k != "usecols"})
         if kwargs.get("usecols") is not None:
             sample_df = sample_df[[c for c in sample_df.columns if c in kwargs["usecols"]]]
-        meta = make_meta(sample_df)
+        # pandas parses date strings to 'us' at least, whatever a sample without dates gives
+        meta = at_least_unit(make_meta(sample_df), "us")
     else:
         meta = make_meta(meta)
     path_column = None
