@@ -1,4 +1,5 @@
-"""Core benchmarks: per-task overhead of the local schedulers, and the time of `import shoal`."""
+"""Core benchmarks: per-task overhead of the local schedulers, the cost of building a delayed graph,
+and the time of `import shoal`."""
 
 from __future__ import annotations
 
@@ -37,6 +38,20 @@ def _per_task_us(get, n: int, repeat: int) -> float:
     return min(times) / len(dsk) * 1e6
 
 
+def _delayed_tree_us(n: int) -> float:
+    """Building (not computing) ``n`` delayed calls and a pairwise tree summing them, per call."""
+    from shoal import delayed
+
+    start = time.perf_counter()
+    parts = [delayed(_inc)(i) for i in range(n)]
+    calls = n
+    while len(parts) > 1:
+        pairs = [delayed(sum)(parts[i:i + 2]) for i in range(0, len(parts), 2)]
+        calls += len(pairs)
+        parts = pairs
+    return (time.perf_counter() - start) / calls * 1e6
+
+
 def _import_ms(repeat: int) -> float:
     code = "import time; t = time.perf_counter(); import shoal; print(time.perf_counter() - t)"
     runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
@@ -58,6 +73,8 @@ def run(quick: bool) -> list[dict]:
          "unit": "us/task", "goal": "<= 50 (Dask 2026.8: ~145)", "note": "2 threads"},
         {"name": f"processes scheduler, {n:,} trivial tasks", "value": _per_task_us(get_processes, n, 1),
          "unit": "us/task", "goal": "", "note": "includes pool start-up"},
+        {"name": f"building {n:,} delayed calls and their sum tree", "value": _delayed_tree_us(n),
+         "unit": "us/call", "goal": "", "note": "graph construction only"},
         {"name": "import shoal", "value": _import_ms(3 if quick else 7), "unit": "ms", "goal": "< 150",
          "note": "median of fresh interpreters"},
     ]

@@ -212,7 +212,7 @@ class DelayedFunction(Delayed):
     __slots__ = ("_func", "_pure", "_nout", "_name")
 
     def __init__(self, func, name=None, pure=None, nout=None):
-        key = name or f"{funcname(func)}-{tokenize(func, nout, pure=True)}"
+        key = name or f"{funcname(func)}-{_function_token(func, nout)}"
         object.__setattr__(self, "_key", key)
         object.__setattr__(self, "_graph", HighLevelGraph({key: {key: func}}, {key: set()}))
         object.__setattr__(self, "_length", None)
@@ -228,6 +228,21 @@ class DelayedFunction(Delayed):
 
     def __repr__(self):
         return f"Delayed({funcname(self._func)})"
+
+
+_FUNCTION_TOKENS: dict = {}
+
+
+def _function_token(func, nout) -> str:
+    """The token of a plain function, remembered: ``delayed(f)(x)`` in a loop wraps ``f`` every time."""
+    if not isinstance(func, (types.FunctionType, types.BuiltinFunctionType)):
+        return tokenize(func, nout, pure=True)
+    token = _FUNCTION_TOKENS.get((func, nout))
+    if token is None:
+        if len(_FUNCTION_TOKENS) >= 1000:
+            _FUNCTION_TOKENS.clear()
+        token = _FUNCTION_TOKENS[func, nout] = tokenize(func, nout, pure=True)
+    return token
 
 
 def call_function(func, first, args, kwargs, pure=None, key_name=None, prefix=None, nout=None) -> Delayed:

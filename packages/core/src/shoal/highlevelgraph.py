@@ -15,11 +15,22 @@ class HighLevelGraph(Mapping):
     """``layers: {name: Mapping}``, ``dependencies: {name: set of layer names}``."""
 
     def __init__(self, layers: Mapping, dependencies: Mapping):
-        self.layers = dict(layers)
-        self.dependencies = {k: set(v) for k, v in dependencies.items()}
-        for name in self.layers:
-            self.dependencies.setdefault(name, set())
+        deps = {k: set(v) for k, v in dependencies.items()}
+        for name in layers:
+            deps.setdefault(name, set())
+        self._set(dict(layers), deps)
+
+    def _set(self, layers: dict, dependencies: dict) -> HighLevelGraph:
+        # the graph-building methods below hand over fresh dicts whose sets are never mutated, shared
+        # with the graphs they came from: copying them again made n delayed calls cost O(n log n) copies
+        self.layers = layers
+        self.dependencies = dependencies
         self._all: dict | None = None
+        return self
+
+    @classmethod
+    def _of(cls, layers: dict, dependencies: dict) -> HighLevelGraph:
+        return cls.__new__(cls)._set(layers, dependencies)
 
     @classmethod
     def from_collections(cls, name: str, layer: Mapping, dependencies=()) -> HighLevelGraph:
@@ -40,7 +51,7 @@ class HighLevelGraph(Mapping):
                 layers[own] = graph
                 deps[own] = set()
                 deps[name].add(own)
-        return cls(layers, deps)
+        return cls._of(layers, deps)
 
     @classmethod
     def merge(cls, *graphs: Mapping) -> HighLevelGraph:
@@ -54,7 +65,7 @@ class HighLevelGraph(Mapping):
                 name = f"graph-{id(g)}"
                 layers[name] = g
                 deps[name] = set()
-        return cls(layers, deps)
+        return cls._of(layers, deps)
 
     def top_layers(self) -> list:
         """Layers no other layer depends on."""
