@@ -366,3 +366,44 @@ def test_rebalance_plan_and_moves_keep_invariants():
     s.missing_data(only, "w2", stimulus_id="missing")
     assert s.tasks[only].state in ("waiting", "queued", "processing")
     s.validate_state()
+
+
+def test_a_failing_transition_errs_the_task_instead_of_losing_it():
+    from shoal.distributed.errors import InternalError
+
+    s = new_state()
+    s.add_worker("w1", nthreads=1)
+
+    def broken(ts, stimulus_id):
+        raise KeyError("lost track")
+
+    s._to_ready = broken  # a bug in one transition handler
+    cmsgs, _ = s.update_graph("c", {"x": spec("x")}, {}, keys=["x"])
+    msg = next(m for m in cmsgs["c"] if m["op"] == "task-erred")
+    assert msg["key"] == "x" and "released -> waiting" in msg["exception_text"]
+    assert "lost track" in msg["exception_text"]
+    assert isinstance(deserialize(serialize(msg["exception"].data)), InternalError)
+    assert s.tasks["x"].state == "erred"
+
+
+def test_a_failing_event_handler_errs_the_processing_task():
+    s = new_state()
+    s.add_worker("w1", nthreads=1)
+    s.update_graph("c", {"x": spec("x")}, {}, keys=["x"])
+    cmsgs, wmsgs = s.fail_task("x", RuntimeError("bad bookkeeping"), "task-finished from w1")
+    assert [m["key"] for m in cmsgs["c"] if m["op"] == "task-erred"] == ["x"]
+    assert {"op": "free-keys", "keys": ["x"]}.items() <= wmsgs["w1"][0].items()
+    s.validate_state()
+
+
+def test_a_failing_scheduler_plugin_does_not_break_transitions():
+    class Broken:
+        def transition(self, key, start, finish):
+            raise ValueError("plugin bug")
+
+    s = new_state()
+    s.plugins.append(Broken())
+    s.add_worker("w1", nthreads=1)
+    s.update_graph("c", {"x": spec("x")}, {}, keys=["x"])
+    cmsgs, _ = finish(s, "w1", "x")
+    assert cmsgs["c"][0]["op"] == "key-in-memory"

@@ -33,3 +33,9 @@ class RemoteError(Exception):
 
 class TimeoutError(TimeoutError):  # noqa: A001 - also catchable as the builtin
     """An operation did not finish in the given time."""
+
+
+class InternalError(RuntimeError):
+    """shoal's own bookkeeping failed while handling a task (a bug in shoal, not in the task).
+
+    The task is failed with this error instead of being lost, so the caller gets an error, not a hang."""

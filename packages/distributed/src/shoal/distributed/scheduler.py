@@ -236,15 +236,11 @@ class Scheduler(Server):
         ws = st.workers.get(worker)
         if ws is not None:
             ws.last_seen = time.time()
-        if op == "task-finished":
-            self.task_stream.record(worker, msg, "OK")
-            out = st.task_finished(worker, msg["key"], nbytes=msg.get("nbytes", 0), type=msg.get("type"),
-                                   duration=msg.get("duration"), stimulus_id=sid, value=msg.get("value"))
-        elif op == "task-erred":
-            self.task_stream.record(worker, msg, "error")
-            out = st.task_erred(worker, msg["key"], exception=msg.get("exception"),
-                                traceback=msg.get("traceback"), exception_text=msg.get("exception_text", ""),
-                                traceback_text=msg.get("traceback_text", ""), stimulus_id=sid)
+        if op in ("task-finished", "task-erred"):
+            try:
+                out = self._task_done(worker, msg, sid)
+            except Exception as e:  # never lose the task: its clients get the internal error
+                out = st.fail_task(msg.get("key"), e, f"{op} from {worker}", stimulus_id=sid)
         elif op == "missing-data":
             out = st.missing_data(msg["key"], msg["errant_worker"], stimulus_id=sid)
         elif op == "reschedule":
@@ -273,6 +269,17 @@ class Scheduler(Server):
             return None
         self.send_all(*out)
         return None
+
+    def _task_done(self, worker, msg, sid):
+        st = self.state
+        if msg["op"] == "task-finished":
+            self.task_stream.record(worker, msg, "OK")
+            return st.task_finished(worker, msg["key"], nbytes=msg.get("nbytes", 0), type=msg.get("type"),
+                                    duration=msg.get("duration"), stimulus_id=sid, value=msg.get("value"))
+        self.task_stream.record(worker, msg, "error")
+        return st.task_erred(worker, msg["key"], exception=msg.get("exception"),
+                             traceback=msg.get("traceback"), exception_text=msg.get("exception_text", ""),
+                             traceback_text=msg.get("traceback_text", ""), stimulus_id=sid)
 
     def remove_worker(self, address, stimulus_id="remove-worker", safe=False):
         stream = self.worker_streams.pop(address, None)

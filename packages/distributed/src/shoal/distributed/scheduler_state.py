@@ -13,11 +13,15 @@ tasks with dependencies go straight to the worker where they can start earliest.
 """
 
 import heapq
+import logging
 import time
+import traceback
 from collections import defaultdict, deque
 
-from .errors import KilledWorker
+from .errors import InternalError, KilledWorker
 from .protocol import Serialize
+
+logger = logging.getLogger("shoal.distributed.scheduler_state")
 
 ALL_STATES = ("released", "waiting", "queued", "no-worker", "processing", "memory", "erred", "forgotten")
 # states in which a task counts as a waiter on its dependencies
@@ -632,6 +636,14 @@ class SchedulerState:
             self._transition(ts, finish, stimulus_id)
 
     def _transition(self, ts, finish, stimulus_id):
+        """Apply one transition; a bug in it fails the task (the client sees the error) instead of losing it."""
+        start = ts.state
+        try:
+            self._apply_transition(ts, finish, stimulus_id)
+        except Exception as e:
+            self._fail_internally(ts, e, f"transition {start} -> {finish}", stimulus_id)
+
+    def _apply_transition(self, ts, finish, stimulus_id):
         start = ts.state
         if finish == "released-check":  # release or forget, whichever fits now
             finish = "released" if ts.needed() or ts.dependents else "forgotten"
@@ -662,6 +674,32 @@ class SchedulerState:
                 self._recommend(ts, "forgotten")
         if self.validate and ts.key in self.tasks:
             self.validate_task(ts)
+
+    def fail_task(self, key, exc, what, stimulus_id="internal-error"):
+        """Handling ``what`` for ``key`` raised ``exc``: err the task with an InternalError."""
+        ts = self.tasks.get(key)
+        if ts is not None:
+            self._fail_internally(ts, exc, what, stimulus_id)
+            self._run_recommendations(stimulus_id)
+        return self._flush()
+
+    def _fail_internally(self, ts, exc, what, stimulus_id):
+        logger.exception("Scheduler: internal error in %s for %r", what, ts.key)
+        if self.tasks.get(ts.key) is not ts or ts.state in ("memory", "erred"):
+            return  # nothing is waiting for an answer about it
+        error = InternalError(f"internal error on the scheduler in {what} for {ts.key!r}: "
+                              f"{type(exc).__name__}: {exc}")
+        ts.exception, ts.exception_text = Serialize(error), str(error)
+        ts.traceback, ts.traceback_text = None, "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        try:
+            if ts.state == "processing":
+                self._processing_to_released(ts, stimulus_id)
+            self._to_erred(ts, stimulus_id)
+        except Exception:  # the bookkeeping is too broken to fail it cleanly: still tell the clients
+            logger.exception("Scheduler: could not fail %r cleanly", ts.key)
+            ts.state = "erred"
+            for cs in ts.who_wants:
+                self._client_msgs[cs.id].append(self._erred_msg(ts, ts))
 
     def _set_state(self, ts, start, finish, stimulus_id):
         ts.state = finish
@@ -1011,8 +1049,12 @@ class SchedulerState:
     def _notify_plugins(self, method, *args):
         for plugin in self.plugins:
             fn = getattr(plugin, method, None)
-            if fn is not None:
+            if fn is None:
+                continue
+            try:
                 fn(*args)
+            except Exception:  # a user's plugin must not break the scheduler's bookkeeping
+                logger.exception("Scheduler plugin %r failed in %s%r", plugin, method, args)
 
     def _flush(self):
         client_msgs, worker_msgs = self._client_msgs, self._worker_msgs

@@ -237,11 +237,12 @@ class Worker(Server):
         op = msg.get("op")
         sid = msg.get("stimulus_id", op)
         if op == "compute-task":
-            self.handle(self.state.compute_task(
-                msg["key"], msg["run_spec"], priority=msg.get("priority", (0,)), who_has=msg.get("who_has"),
-                nbytes=msg.get("nbytes"), resource_restrictions=msg.get("resource_restrictions"),
-                duration=msg.get("duration", 0.5), stimulus_id=sid,
-            ))
+            with self._failing_on_error("compute-task", [msg["key"]]):
+                self.handle(self.state.compute_task(
+                    msg["key"], msg["run_spec"], priority=msg.get("priority", (0,)), who_has=msg.get("who_has"),
+                    nbytes=msg.get("nbytes"), resource_restrictions=msg.get("resource_restrictions"),
+                    duration=msg.get("duration", 0.5), stimulus_id=sid,
+                ))
         elif op == "free-keys":
             self.handle(self.state.free_keys(msg["keys"], stimulus_id=sid))
         elif op == "steal-request":
@@ -252,6 +253,14 @@ class Worker(Server):
             logger.warning("Worker %s got unknown message %r", self.address, op)
 
     # ---- instructions -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _failing_on_error(self, event, keys):
+        """A bug while handling ``keys`` fails them with an InternalError instead of losing them."""
+        try:
+            yield
+        except Exception as e:
+            self.handle(self.state.internal_error(event, keys, e))
 
     def handle(self, instructions):
         for instruction in instructions:
@@ -270,6 +279,10 @@ class Worker(Server):
 
     def execute(self, key):
         """Hand ``key`` to the thread pool; ``_execute_done`` runs on the loop when it returns."""
+        with self._failing_on_error("execute", [key]):
+            self._submit(key)
+
+    def _submit(self, key):
         ts = self.state.tasks.get(key)
         if ts is None:
             return
@@ -295,6 +308,10 @@ class Worker(Server):
     def _execute_done(self, key, ok, value, nbytes, timing):
         if self.status not in ("running",):
             return
+        with self._failing_on_error("execute-done", [key]):
+            self._record_result(key, ok, value, nbytes, timing)
+
+    def _record_result(self, key, ok, value, nbytes, timing):
         sid = f"task-done-{key}"
         if ok:
             if key in self.state.tasks and self.state.tasks[key].state == "executing":
@@ -339,15 +356,16 @@ class Worker(Server):
             self.pool.remove(worker)
             self.handle(self.state.gather_failed(worker, stimulus_id=sid))
             return
-        nbytes = {}
-        for key, value in data.items():
-            ts = self.state.tasks.get(key)
-            if ts is not None and ts.state == "flight":
-                self.data[key] = value
-                nbytes[key] = sizeof(value)
-                self.transfer_bytes_in += nbytes[key]
-        self._note_transfer(keys, worker, started, time.time())
-        self.handle(self.state.gather_done(worker, nbytes, stimulus_id=sid))
+        with self._failing_on_error("gather", self.state.dependents_of(keys)):
+            nbytes = {}
+            for key, value in data.items():
+                ts = self.state.tasks.get(key)
+                if ts is not None and ts.state == "flight":
+                    self.data[key] = value
+                    nbytes[key] = sizeof(value)
+                    self.transfer_bytes_in += nbytes[key]
+            self._note_transfer(keys, worker, started, time.time())
+            self.handle(self.state.gather_done(worker, nbytes, stimulus_id=sid))
 
     def _note_transfer(self, keys, worker, start, stop):
         """Remember the fetch window on the dependents, for their task-stream records."""

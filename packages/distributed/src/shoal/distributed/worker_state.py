@@ -11,10 +11,60 @@ succeeded or failed) go in as method calls; each returns a list of instructions 
 Task states: waiting (for dependencies) -> ready -> executing -> memory | error; dependencies being
 fetched go fetch -> flight -> memory (or missing when no peer has them).  The data itself lives in
 the server's store; this machine only tracks which keys are there.
+
+A bug in this bookkeeping must never lose a task: an event that raises is logged and the tasks it
+touched are reported to the scheduler as erred with an ``InternalError``.  ``validate=True`` (on in
+tests) checks every invariant after every event.
 """
 
+import functools
 import heapq
+import logging
+import traceback
 from collections import defaultdict, deque
+
+from .errors import InternalError
+from .protocol import Serialize
+
+logger = logging.getLogger("shoal.distributed.worker_state")
+STATES = frozenset(("waiting", "ready", "executing", "memory", "error", "fetch", "flight", "missing"))
+
+
+def _the_key(self, key, *args, **kwargs):
+    return [key]
+
+
+def _fetching_from(self, worker, *args, **kwargs):
+    """The tasks waiting on what is in flight from ``worker``."""
+    return self.dependents_of(self.in_flight.get(worker, ()))
+
+
+def _no_task(self, *args, **kwargs):
+    return []
+
+
+def _event(affected_keys):
+    """An event into the machine: validated afterwards; an internal error fails ``affected_keys``."""
+
+    def decorator(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            keys = affected_keys(self, *args, **kwargs)  # before the event changes them
+            try:
+                out = method(self, *args, **kwargs)
+            except Exception as e:
+                return self.internal_error(method.__name__, keys, e)
+            if self.validate:
+                # the tasks this event changed and their neighbours: checking every task after every
+                # event made a 10,000-task graph quadratic
+                changed = self._changed | {self.tasks[k] for k in keys if k in self.tasks}
+                self._changed = set()
+                self.validate_state({n for ts in changed for n in (ts, *ts.dependencies, *ts.dependents)})
+            return out
+
+        return wrapper
+
+    return decorator
 
 
 class WorkerTaskState:
@@ -59,9 +109,11 @@ class WorkerState:
         self.counter = 0
         self.executed_count = 0
         self.transition_hooks = []  # callables (key, start, finish): worker plugins
+        self._changed = set()  # tasks whose state changed since the last validation
 
     # ---- events -------------------------------------------------------------------------------
 
+    @_event(_the_key)
     def compute_task(self, key, run_spec, priority=(0,), who_has=None, nbytes=None,
                      resource_restrictions=None, duration=0.5, stimulus_id=""):
         out = []
@@ -84,7 +136,7 @@ class WorkerState:
             ts.dependencies.add(dts)
             dts.dependents.add(ts)
             dts.nbytes = nbytes.get(dep_key, dts.nbytes)
-            if dts.state in ("released", "missing"):
+            if dts.state in ("released", "missing", "error"):  # an input that erred here may be retried elsewhere
                 dts.who_has = set(holders) - {self.address}
                 self._set(dts, "fetch", stimulus_id)
             elif dts.state == "fetch":
@@ -95,6 +147,7 @@ class WorkerState:
         out.extend(self._next_work())
         return out
 
+    @_event(_no_task)
     def free_keys(self, keys, stimulus_id=""):
         out = []
         for key in keys:
@@ -106,6 +159,7 @@ class WorkerState:
         out.extend(self._next_work())
         return out
 
+    @_event(_the_key)
     def task_done(self, key, nbytes, stimulus_id="", type_name=None, duration=None):
         """The task ran and its result is in the store."""
         ts = self.tasks.get(key)
@@ -116,14 +170,14 @@ class WorkerState:
         self.executed_count += 1
         ts.nbytes = nbytes
         self._set(ts, "memory", stimulus_id)
-        if not ts.wanted:
-            out.extend(self._release_if_unneeded(ts, stimulus_id))
-        else:
+        if ts.wanted:
             out.append(("send", self._finished_msg(ts, stimulus_id, type_name, duration)))
         out.extend(self._dependencies_done(ts, stimulus_id))
+        out.extend(self._release_if_unneeded(ts, stimulus_id))
         out.extend(self._next_work())
         return out
 
+    @_event(_the_key)
     def task_failed(self, key, error_msg, stimulus_id=""):
         """The task raised; ``error_msg`` carries the exception and traceback for the scheduler."""
         ts = self.tasks.get(key)
@@ -135,11 +189,12 @@ class WorkerState:
         if ts.wanted:
             out.append(("send", {"op": "task-erred", "key": key, "stimulus_id": stimulus_id, **error_msg}))
         ts.wanted = False
-        out.extend(self._release_if_unneeded(ts, stimulus_id))
         out.extend(self._dependencies_done(ts, stimulus_id))
+        out.extend(self._release_if_unneeded(ts, stimulus_id))
         out.extend(self._next_work())
         return out
 
+    @_event(_no_task)
     def add_data(self, key, nbytes, stimulus_id="scatter"):
         """Data put here directly (scatter); kept until the scheduler frees it."""
         ts = self._ensure(key)
@@ -148,6 +203,7 @@ class WorkerState:
         self._set(ts, "memory", stimulus_id)
         return []
 
+    @_event(_fetching_from)
     def gather_done(self, worker, nbytes, stimulus_id=""):
         """``nbytes`` (key -> size) arrived from ``worker`` and are in the store."""
         out = []
@@ -178,6 +234,7 @@ class WorkerState:
         out.extend(self._next_work())
         return out
 
+    @_event(_fetching_from)
     def gather_failed(self, worker, stimulus_id=""):
         """``worker`` could not be reached: none of the keys in flight from it arrived."""
         out = []
@@ -191,6 +248,7 @@ class WorkerState:
         out.extend(self._next_work())
         return out
 
+    @_event(_the_key)
     def steal_request(self, key, stimulus_id=""):
         """The scheduler wants to move ``key`` elsewhere: give it up unless it already started."""
         ts = self.tasks.get(key)
@@ -203,6 +261,7 @@ class WorkerState:
         out.extend(self._next_work())
         return out
 
+    @_event(_the_key)
     def secede(self, key, stimulus_id="secede"):
         """A running task left the thread pool's count (it waits on other tasks): free its slot."""
         ts = self.tasks.get(key)
@@ -213,9 +272,79 @@ class WorkerState:
         self._return_resources(ts)
         return [("send", {"op": "long-running", "key": key, "stimulus_id": stimulus_id}), *self._next_work()]
 
+    @_event(_no_task)
     def set_paused(self, paused):
         self.paused = paused
         return [] if paused else self._next_work()
+
+    # ---- failures of the machine itself ------------------------------------------------------
+
+    def internal_error(self, event, keys, exc):
+        """``event`` raised: log it, drop the tasks it touched and report them as erred."""
+        logger.exception("Worker %s: internal error in %s for %s", self.address, event, keys)
+        error = InternalError(f"internal error on worker {self.address} in {event} "
+                              f"for {keys}: {type(exc).__name__}: {exc}")
+        tb_text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        out = []
+        for key in keys:
+            self._drop(key)
+            out.append(("delete", key))
+            out.append(("send", {"op": "task-erred", "key": key, "stimulus_id": f"internal-error-{event}",
+                                 "exception": Serialize(error), "traceback": None,
+                                 "exception_text": str(error), "traceback_text": tb_text}))
+        try:
+            out.extend(self._next_work())
+        except Exception:  # the machine is too broken to start more work; what is running still reports
+            logger.exception("Worker %s: could not start more work after an internal error", self.address)
+        return out
+
+    def _drop(self, key):
+        """Remove ``key`` whatever state the bookkeeping is in; never raises."""
+        ts = self.tasks.pop(key, None)
+        if ts is None:
+            return
+        for group in (self.executing, self.long_running, self.to_fetch):
+            group.discard(ts)
+        for linked in (*ts.dependencies, *ts.dependents):
+            for edges in (getattr(linked, "dependencies", set()), getattr(linked, "dependents", set())):
+                edges.discard(ts)
+        ts.dependencies, ts.dependents = set(), set()
+        for keys in self.in_flight.values():
+            keys.discard(key)
+        ts.state = "released"
+
+    def dependents_of(self, keys):
+        """The keys of the tasks here that need any of ``keys``."""
+        return sorted({dts.key for k in keys if k in self.tasks for dts in self.tasks[k].dependents}, key=str)
+
+    def validate_state(self, tasks=None):
+        """Check the invariants of ``tasks`` (default: all) and of the running and fetch records;
+        ``AssertionError`` naming the task that breaks one."""
+        for ts in self.tasks.values() if tasks is None else tasks:
+            key = ts.key
+            if tasks is not None and self.tasks.get(key) is not ts:
+                continue  # released by the event
+            assert self.tasks.get(key) is ts and ts.state in STATES, f"{ts!r} filed under {key!r}"
+            for dep in ts.dependencies:
+                assert self.tasks.get(dep.key) is dep, f"{ts!r} depends on {dep.key!r}, which was released"
+                assert ts in dep.dependents, f"{dep!r} does not list its dependent {ts!r}"
+            for dts in ts.dependents:
+                assert self.tasks.get(dts.key) is dts, f"{ts!r} lists {dts.key!r} as dependent, which was released"
+                assert ts in dts.dependencies, f"{dts!r} does not list its dependency {ts!r}"
+            running = ts in self.executing or ts in self.long_running
+            assert running == (ts.state == "executing"), f"{ts!r} is executing: {running}"
+            assert (ts in self.to_fetch) == (ts.state == "fetch"), f"{ts!r} in to_fetch: {ts in self.to_fetch}"
+            if ts.state == "flight":
+                assert ts.key in self.in_flight.get(ts.coming_from, ()), f"{ts!r} not in flight from a peer"
+            if ts.state == "ready":
+                assert all(d.state == "memory" for d in ts.dependencies), f"{ts!r} is ready without its inputs"
+        for ts in (*self.executing, *self.long_running, *self.to_fetch):
+            assert self.tasks.get(ts.key) is ts, f"{ts.key!r} is running or fetched, but was released"
+        for worker, keys in self.in_flight.items():
+            for key in keys:
+                ts = self.tasks.get(key)
+                assert ts is not None and ts.state == "flight" and ts.coming_from == worker, \
+                    f"{key!r} counted in flight from {worker} but is {ts!r}"
 
     # ---- internals ----------------------------------------------------------------------------
 
@@ -226,6 +355,8 @@ class WorkerState:
         return ts
 
     def _set(self, ts, state, stimulus_id):
+        if self.validate:
+            self._changed.add(ts)
         ts.history.append((ts.state, state, stimulus_id))
         start, ts.state = ts.state, state
         for hook in self.transition_hooks:
@@ -251,7 +382,7 @@ class WorkerState:
         # inputs no longer needed by any local task can go; dropped replicas are reported
         out = []
         dropped = []
-        for dep in ts.dependencies:
+        for dep in list(ts.dependencies):
             dep.dependents.discard(ts)
             released = self._release_if_unneeded(dep, stimulus_id)
             if released and dep.fetched:
@@ -281,13 +412,16 @@ class WorkerState:
         return out
 
     def _release_if_unneeded(self, ts, stimulus_id):
-        if ts.wanted:
+        if ts.wanted or self.tasks.get(ts.key) is not ts:  # wanted, or already released
             return []
         if any(d.state in ("waiting", "ready", "executing") for d in ts.dependents):
             return []
         return self._release(ts, stimulus_id)
 
     def _release(self, ts, stimulus_id):
+        """Forget ``ts`` and unlink it both ways, so no later event reaches it through a stale edge."""
+        if self.tasks.get(ts.key) is not ts:  # released before (e.g. as the input of another task)
+            return []
         out = []
         state = ts.state
         if state == "executing":
@@ -299,12 +433,13 @@ class WorkerState:
             self.in_flight[ts.coming_from].discard(ts.key)
         self._set(ts, "released", stimulus_id)
         del self.tasks[ts.key]
-        for dep in ts.dependencies:
-            dep.dependents.discard(ts)
-            if dep.key in self.tasks:
-                out.extend(self._release_if_unneeded(dep, stimulus_id))
-        for dts in ts.dependents:
+        dependencies, ts.dependencies = ts.dependencies, set()
+        dependents, ts.dependents = ts.dependents, set()
+        for dts in dependents:
             dts.dependencies.discard(ts)
+        for dep in dependencies:
+            dep.dependents.discard(ts)
+            out.extend(self._release_if_unneeded(dep, stimulus_id))
         return out
 
     def _stop_executing(self, ts):
