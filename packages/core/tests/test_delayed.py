@@ -139,3 +139,29 @@ def test_persist_keeps_values_and_dataclasses_tokenize():
 def test_delayed_over_a_plain_dict_graph_collection():
     part = Delayed(("a", 0), {("a", 0): [1, 2]})
     assert delayed(len)(part).compute() == 2
+
+
+def test_wrapping_a_closure_does_not_keep_its_data_alive():
+    import gc
+    import weakref
+
+    class Data:
+        pass
+
+    def wrap_and_compute():
+        data = Data()
+        f = lambda x: (x, data)  # noqa: E731
+        assert delayed(f)(1).compute()[1] is data
+        return weakref.ref(data)
+
+    alive = wrap_and_compute()
+    gc.collect()
+    assert alive() is None
+
+
+def test_delayed_of_the_same_function_has_one_key():
+    def double(x):
+        return 2 * x
+
+    assert delayed(double).key == delayed(double).key
+    assert delayed(double)(3).compute() == 6

@@ -234,8 +234,11 @@ _FUNCTION_TOKENS: dict = {}
 
 
 def _function_token(func, nout) -> str:
-    """The token of a plain function, remembered: ``delayed(f)(x)`` in a loop wraps ``f`` every time."""
-    if not isinstance(func, (types.FunctionType, types.BuiltinFunctionType)):
+    """The token of a plain function, remembered: ``delayed(f)(x)`` in a loop wraps ``f`` every time.
+    Functions with a closure or defaults are not kept, so the cache never holds on to user data."""
+    plain = isinstance(func, types.BuiltinFunctionType) or (
+        isinstance(func, types.FunctionType) and func.__closure__ is None and func.__defaults__ is None)
+    if not plain:
         return tokenize(func, nout, pure=True)
     token = _FUNCTION_TOKENS.get((func, nout))
     if token is None:
