@@ -10,12 +10,11 @@ sums that could underflow are formed.  A chain of small tasks carries ``(y, S, t
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pandas as pd
 
 from ._expr import Expr
+from ._running import CarriedWindow
 
 
 def _values(part):
@@ -105,30 +104,22 @@ def _finish(part, times, chunk, state, halflife, min_periods):
     return pd.DataFrame(out, index=part.index, columns=part.columns, dtype="float64")
 
 
-class TimedEWMMean(Expr):
+class TimedEWMMean(CarriedWindow):
     """``ewm(halflife, times).mean()`` of every column; ``times`` is partitioned like the frame."""
 
     _parameters = ("frame", "times", "halflife", "min_periods", "meta_")
+    steps = (_chunk, _carry, _finish)
 
-    @functools.cached_property
-    def _meta(self):
-        return self.meta_
+    _column_needs = Expr._column_needs  # all columns of both inputs, as before
 
-    def _divisions(self):
-        return self.frame.divisions
+    def _inputs(self, i):
+        return ((self.frame._name, i), (self.times._name, i))
 
-    def _layer(self):
-        name, dep, tdep = self._name, self.frame._name, self.times._name
-        hl = self.halflife
-        layer = {}
-        for i in range(self.frame.npartitions):
-            layer[(f"{name}-chunk", i)] = (_chunk, (dep, i), (tdep, i), hl)
-            layer[(f"{name}-carry", i)] = (
-                _carry, (f"{name}-carry", i - 1) if i > 0 else None,
-                (f"{name}-chunk", i - 1) if i > 0 else None, hl)
-            layer[(name, i)] = (_finish, (dep, i), (tdep, i), (f"{name}-chunk", i),
-                                (f"{name}-carry", i), hl, self.min_periods)
-        return layer
+    def _state_args(self):
+        return (self.halflife,)
+
+    def _finish_args(self):
+        return (self.halflife, self.min_periods)
 
     def _label(self):
         return f"TimedEWMMean(halflife={self.halflife})"

@@ -11,12 +11,10 @@ carried by a chain of small tasks.
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pandas as pd
 
-from ._expr import Expr
+from ._running import CarriedWindow
 
 
 def _values(part):
@@ -90,33 +88,17 @@ def _finish(part, chunk, state, alpha, ignore_na, min_periods):
     return pd.DataFrame(out, index=part.index, columns=part.columns, dtype="float64")
 
 
-class UnadjustedEWMMean(Expr):
+class UnadjustedEWMMean(CarriedWindow):
     """``ewm(alpha, adjust=False, ignore_na).mean()`` of every column, correct across partitions."""
 
     _parameters = ("frame", "alpha", "ignore_na", "min_periods", "meta_")
+    steps = (_chunk, _carry, _finish)
 
-    @functools.cached_property
-    def _meta(self):
-        return self.meta_
+    def _state_args(self):
+        return (self.alpha, self.ignore_na)
 
-    def _divisions(self):
-        return self.frame.divisions
-
-    def _column_needs(self, needed):
-        yield self.frame, needed
-
-    def _layer(self):
-        name, dep, n = self._name, self.frame._name, self.frame.npartitions
-        alpha, ignore_na = self.alpha, self.ignore_na
-        layer = {}
-        for i in range(n):
-            layer[(f"{name}-chunk", i)] = (_chunk, (dep, i), alpha, ignore_na)
-            layer[(f"{name}-carry", i)] = (
-                _carry, (f"{name}-carry", i - 1) if i > 0 else None,
-                (f"{name}-chunk", i - 1) if i > 0 else None, alpha, ignore_na)
-            layer[(name, i)] = (_finish, (dep, i), (f"{name}-chunk", i), (f"{name}-carry", i),
-                                alpha, ignore_na, self.min_periods)
-        return layer
+    def _finish_args(self):
+        return (self.alpha, self.ignore_na, self.min_periods)
 
     def _label(self):
         return f"UnadjustedEWMMean(alpha={self.alpha:.4g})"

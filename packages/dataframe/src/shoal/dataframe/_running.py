@@ -118,11 +118,12 @@ def _statistic(s, how, decay, ddof):
     return np.sqrt(var) if how == "std" else var
 
 
-class RunningWindow(Expr):
-    """ewm/expanding statistic ``how`` of every column, correct across partitions."""
+class CarriedWindow(Expr):
+    """A window statistic whose state is carried across partitions: per partition a summary of its
+    rows (``-chunk``), the state entering it from all earlier partitions (``-carry``, a chain of small
+    tasks), and its output from both. Subclasses name the three functions and their arguments."""
 
-    _parameters = ("frame", "decay", "how", "min_periods", "ddof", "meta_", "ignore_na")
-    _defaults = {"ignore_na": False}
+    steps: tuple  # (chunk, carry, finish) functions
 
     @functools.cached_property
     def _meta(self):
@@ -134,18 +135,35 @@ class RunningWindow(Expr):
     def _column_needs(self, needed):
         yield self.frame, needed
 
+    def _inputs(self, i) -> tuple:
+        return ((self.frame._name, i),)
+
     def _layer(self):
-        name, dep, n = self._name, self.frame._name, self.frame.npartitions
-        decay, how, ignore_na = self.decay, self.how, self.ignore_na
+        name, (chunk, carry, finish) = self._name, self.steps
+        state_args, finish_args = self._state_args(), self._finish_args()
         layer = {}
-        for i in range(n):
-            layer[(f"{name}-chunk", i)] = (_chunk, (dep, i), decay, how, ignore_na)
+        for i in range(self.frame.npartitions):
+            inputs = self._inputs(i)
+            layer[(f"{name}-chunk", i)] = (chunk, *inputs, *state_args)
             layer[(f"{name}-carry", i)] = (
-                _carry, (f"{name}-carry", i - 1) if i > 0 else None,
-                (f"{name}-chunk", i - 1) if i > 0 else None, decay, how, ignore_na)
-            layer[(name, i)] = (_finish, (dep, i), (f"{name}-chunk", i), (f"{name}-carry", i),
-                                decay, how, self.min_periods, self.ddof, ignore_na)
+                carry, (f"{name}-carry", i - 1) if i > 0 else None,
+                (f"{name}-chunk", i - 1) if i > 0 else None, *state_args)
+            layer[(name, i)] = (finish, *inputs, (f"{name}-chunk", i), (f"{name}-carry", i), *finish_args)
         return layer
+
+
+class RunningWindow(CarriedWindow):
+    """ewm/expanding statistic ``how`` of every column, correct across partitions."""
+
+    _parameters = ("frame", "decay", "how", "min_periods", "ddof", "meta_", "ignore_na")
+    _defaults = {"ignore_na": False}
+    steps = (_chunk, _carry, _finish)
+
+    def _state_args(self):
+        return (self.decay, self.how, self.ignore_na)
+
+    def _finish_args(self):
+        return (self.decay, self.how, self.min_periods, self.ddof, self.ignore_na)
 
     def _label(self):
         return f"RunningWindow({self.how}, decay={self.decay:.4g})"
