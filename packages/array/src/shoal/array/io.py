@@ -179,7 +179,7 @@ def from_delayed(value, shape, dtype=None, meta=None, name=None):
     shape = tuple(shape)
     name = name or "from-value-" + tokenize(keys[0], shape, dtype)
     chunks = tuple((s,) for s in shape)
-    layer = {(name,) + (0,) * len(shape): (_check_block, keys[0], shape, np.dtype(dtype).str, str(keys[0]))}
+    layer = {(name,) + (0,) * len(shape): (_check_block, keys[0], shape, np.dtype(dtype).str, repr(keys[0]))}  # repr: never a key
     return Array(HighLevelGraph.from_collections(name, layer, [value]), name, chunks, dtype)
 
 
