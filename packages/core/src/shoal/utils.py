@@ -149,3 +149,11 @@ def import_required(module: str, extra: str):
         raise ImportError(
             f"{module} is needed for this; install it with `pip install {extra}`"
         ) from e
+
+
+def __getattr__(name):
+    if name == "SerializableLock":  # where Dask users import it from
+        from shoal.locks import SerializableLock
+
+        return SerializableLock
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

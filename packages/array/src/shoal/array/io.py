@@ -4,41 +4,17 @@ array-like), from_delayed, store into any setitem-able target, zarr and .npy sta
 import itertools
 import os
 import pickle
-import threading
 import uuid
 
 import numpy as np
 
 from shoal.base import is_shoal_collection, tokenize
 from shoal.core import flatten
+from shoal.locks import SerializableLock
 
 from .chunks import chunk_offsets, normalize_chunks
 from .core import Array, block_keys
 from shoal.highlevelgraph import HighLevelGraph
-
-
-class SerializableLock:
-    """A lock that survives pickling: copies made from the same lock (in tasks sent to other
-    processes or machines) share one real lock per process, found by the lock's token."""
-
-    _locks = {}
-
-    def __init__(self, token=None):
-        self.token = token or uuid.uuid4().hex
-        self.lock = SerializableLock._locks.setdefault(self.token, threading.Lock())
-
-    def __enter__(self):
-        self.lock.acquire()
-        return self
-
-    def __exit__(self, *exc):
-        self.lock.release()
-
-    def __getstate__(self):
-        return self.token
-
-    def __setstate__(self, token):
-        self.__init__(token)
 
 
 class BlockGetters(dict):
