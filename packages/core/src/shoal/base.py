@@ -239,8 +239,13 @@ def optimize(*args, traverse: bool = True, **kwargs):
 
 def visualize(*args, filename: str | None = "mydask", format: str | None = None,
               optimize_graph: bool = False, traverse: bool = True, **kwargs):
-    """Draw the graph of the given collections (or plain graphs) as DOT, and render it to SVG/PNG/PDF
-    when graphviz's ``dot`` program is installed. Returns the DOT source."""
+    """Draw the graph of the given collections (or plain graphs) into ``filename``, and only that file.
+
+    The format is ``format``, else the extension of ``filename``, else png (so the default writes
+    ``mydask.png``); ``'dot'`` writes the DOT source, png/svg/pdf/jpeg/... are rendered by graphviz's
+    ``dot`` program (a RuntimeError says how to install it when missing). ``filename=None`` writes
+    nothing. Returns the DOT source as a ``str`` (where Dask returns an IPython image or a graphviz
+    object); in a Jupyter notebook it displays as the rendered picture."""
     from shoal.dot import write_graph
 
     graphs = [a for a in args if isinstance(a, Mapping) and not is_shoal_collection(a)]

@@ -2,10 +2,15 @@
 
 Subclass :class:`Callback` and override any of ``_start(dsk)``, ``_start_state(dsk, state)``,
 ``_pretask(key, dsk, state)``, ``_posttask(key, result, dsk, state, worker_id)``,
-``_finish(dsk, state, errored)``; or pass the functions to the constructor. Use an instance as a context
-manager (active for everything computed inside), call ``.register()`` to activate it globally, or pass
-it as ``compute(callbacks=[...])``. ``state`` is the run: ``state.cache``, ``state.ntasks``,
-``state.nfinished``, ``state.running``.
+``_release(key, dsk, state)``, ``_finish(dsk, state, errored)``; or pass the functions to the
+constructor. Use an instance as a context manager (active for everything computed inside), call
+``.register()`` to activate it globally, or pass it as ``compute(callbacks=[...])``. ``state`` is the
+run: ``state.cache``, ``state.ntasks``, ``state.nfinished``, ``state.running``.
+
+``_release`` runs when the scheduler drops a result from ``state.cache`` because no task still needs it
+(results the caller asked for stay until the run ends, so they are never released during it). Like
+``_posttask`` it runs in the scheduler's bookkeeping, under its lock with the threaded scheduler: keep it
+quick.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 class Callback:
     active: set = set()
 
-    def __init__(self, start=None, start_state=None, pretask=None, posttask=None, finish=None):
+    def __init__(self, start=None, start_state=None, pretask=None, posttask=None, finish=None, release=None):
         if start:
             self._start = start
         if start_state:
@@ -25,6 +30,8 @@ class Callback:
             self._posttask = posttask
         if finish:
             self._finish = finish
+        if release:
+            self._release = release
 
     def __enter__(self):
         self.register()
@@ -40,7 +47,7 @@ class Callback:
         Callback.active.discard(self)
 
 
-_HOOKS = ("_start", "_start_state", "_pretask", "_posttask", "_finish")
+_HOOKS = ("_start", "_start_state", "_pretask", "_posttask", "_release", "_finish")
 
 
 def collect_callbacks(extra=None) -> dict:

@@ -137,12 +137,14 @@ class Run:
             else:
                 del waiting[d]
                 heapq.heappush(ready, priority[d])
-        nrefs, outputs = self.nrefs, self.outputs
+        nrefs, outputs, release = self.nrefs, self.outputs, self.callbacks["_release"]
         for d in self.dependencies[key]:
             n = nrefs[d] - 1
             nrefs[d] = n
             if not n and d not in outputs:
                 del cache[d]
+                for f in release:
+                    f(d, self.dsk, self)
         self.nfinished += 1
 
     def fail(self, key, exc: BaseException) -> None:
