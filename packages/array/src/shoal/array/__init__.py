@@ -12,9 +12,10 @@ import shoal.config as _config
 
 _config.update_defaults(_yaml.safe_load(_resources.files(__name__).joinpath("array.yaml").read_text()))
 
-from . import fft, linalg, ma, overlap, random  # noqa: E402, F401
+from . import fft, image, lib, linalg, ma, overlap, random, stats  # noqa: E402, F401
 from .blockwise import blockwise, unify_chunks  # noqa: E402, F401
 from .calculus import ediff1d, gradient  # noqa: E402, F401
+from .chunk_types import register_chunk_type  # noqa: E402, F401
 from .chunks import normalize_chunks  # noqa: E402, F401
 from .coarsening import coarsen  # noqa: E402, F401
 from .conditional import piecewise, select  # noqa: E402, F401
@@ -50,6 +51,7 @@ from .reductions import (  # noqa: E402, F401
     nanargmin, nanmax, nanmean, nanmin, nanprod, nanstd, nansum, nanvar, prod, ptp, reduction, std, sum, var,
 )
 from .reshape import ravel, reshape  # noqa: E402, F401
+from .shuffle import shuffle  # noqa: E402, F401
 from .routines import (  # noqa: E402, F401
     apply_along_axis, argtopk, argwhere, around, array_equal, bincount, compress, corrcoef, cov, diff,
     digitize, extract, flatnonzero, flip, fliplr, flipud, histogram, histogram2d, histogramdd, isin, median,

@@ -428,6 +428,11 @@ class Array(ShoalMethodsMixin):
 
         return argtopk(self, k, axis=axis, split_every=split_every)
 
+    def shuffle(self, indexer, axis, chunks="auto"):
+        from .shuffle import shuffle
+
+        return shuffle(self, indexer, axis, chunks=chunks)
+
     def nonzero(self):
         from .routines import nonzero
 
@@ -481,9 +486,10 @@ class Array(ShoalMethodsMixin):
 
 def _binary(op, reflected=False):
     def method(self, other):
+        from .chunk_types import should_defer
         from .elementwise import elemwise
 
-        if not _is_operand(other):
+        if not _is_operand(other) or should_defer(other):
             return NotImplemented
         return elemwise(op, other, self) if reflected else elemwise(op, self, other)
 
@@ -569,8 +575,11 @@ def asarray_for_graph(x):
     """Wrap anything array-like as an Array so it can join a graph (NumPy data becomes one block)."""
     if isinstance(x, Array):
         return x
+    from .chunk_types import is_registered_duck_array
     from .io import from_array
 
+    if is_registered_duck_array(x):
+        return from_array(x, chunks=x.shape, name=f"array-{tokenize(x)}", asarray=False)
     a = np.asarray(x)
     return from_array(a, chunks=a.shape or (), name=f"array-{tokenize(a)}")
 

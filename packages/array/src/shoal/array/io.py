@@ -12,6 +12,7 @@ from shoal.base import is_shoal_collection, tokenize
 from shoal.core import flatten
 from shoal.locks import SerializableLock
 
+from .chunk_types import is_valid_chunk_type
 from .chunks import chunk_offsets, normalize_chunks
 from .core import Array, block_keys
 from shoal.highlevelgraph import HighLevelGraph
@@ -89,7 +90,8 @@ def from_array(x, chunks="auto", name=None, lock=False, asarray=None, fancy=True
     if lock is True:
         lock = SerializableLock()
     if asarray is None:
-        asarray = not isinstance(x, np.ndarray) or isinstance(x, np.matrix)
+        # registered duck arrays (see register_chunk_type) stay what they are in the blocks
+        asarray = not is_valid_chunk_type(type(x)) or isinstance(x, np.matrix)
     in_memory = isinstance(x, np.ndarray) and not isinstance(x, np.memmap)
     read = getitem or getter
     original = f"array-original-{name}"

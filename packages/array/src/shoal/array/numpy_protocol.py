@@ -11,7 +11,10 @@ from .core import Array
 
 def array_ufunc(x, ufunc, method, *inputs, **kwargs):
     from . import elementwise, reductions
+    from .chunk_types import should_defer
 
+    if any(should_defer(i) for i in inputs):
+        return NotImplemented
     if kwargs.get("out") is not None:
         return NotImplemented
     kwargs.pop("out", None)
@@ -76,10 +79,12 @@ _TABLE = None
 
 
 def array_function(func, types, args, kwargs):
+    from .chunk_types import is_valid_chunk_type
+
     global _TABLE
     if _TABLE is None:
         _TABLE = _table()
-    if not all(issubclass(t, (Array, np.ndarray)) or t.__module__.startswith("numpy") for t in types):
+    if not all(issubclass(t, Array) or is_valid_chunk_type(t) or t.__module__.startswith("numpy") for t in types):
         return NotImplemented
     impl = _TABLE.get(func)
     if impl is not None:

@@ -262,9 +262,10 @@ def ensure_minimum_chunksize(size, chunks):
     return tuple(out)
 
 
-def sliding_window_view(x, window_shape, axis=None):
+def sliding_window_view(x, window_shape, axis=None, automatic_rechunk=True):
     """``numpy.lib.stride_tricks.sliding_window_view``: every window of ``window_shape`` along
-    ``axis``, the window axes last. Each block borrows ``window - 1`` cells from the next block."""
+    ``axis``, the window axes last. Each block borrows ``window - 1`` cells from the next block, so
+    blocks smaller than that are merged first (``automatic_rechunk=False`` raises instead)."""
     from .io import asarray
 
     x = asarray(x)
@@ -279,6 +280,8 @@ def sliding_window_view(x, window_shape, axis=None):
     depth = {a: 0 for a in range(x.ndim)}
     for a, w in zip(axes, window_shape):
         depth[a] = max(depth[a], w - 1)
+    if not automatic_rechunk:
+        _check_blocks_hold_windows(x, depth)
     x = x.rechunk({a: ensure_minimum_chunksize(max(depth[a], 1), x.chunks[a]) for a in range(x.ndim)})
     g = overlap(x, depth, boundary="none")
     starts = {a: np.cumsum((0,) + x.chunks[a][:-1]) for a in range(x.ndim)}
@@ -290,6 +293,16 @@ def sliding_window_view(x, window_shape, axis=None):
     lefts = {a: [0] + [depth[a]] * (len(x.chunks[a]) - 1) for a in range(x.ndim)}
     return g.map_blocks(_windows, window_shape, axes, lefts, out_chunks[:x.ndim], chunks=tuple(out_chunks),
                         new_axis=list(range(x.ndim, x.ndim + len(window_shape))), dtype=x.dtype)
+
+
+def _check_blocks_hold_windows(x, depth):
+    for a, d in depth.items():
+        small = [c for c in x.chunks[a][:-1] if c < d]
+        if small and len(x.chunks[a]) > 1:
+            raise ValueError(
+                f"sliding_window_view: axis {a} has blocks of {min(small)} elements, fewer than the {d} a window "
+                f"overlaps into the next block (chunks {x.chunks[a]}); rechunk or pass automatic_rechunk=True"
+            )
 
 
 def _windows(block, window_shape, axes, lefts, chunks, block_id=None):

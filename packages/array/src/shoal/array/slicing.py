@@ -248,8 +248,11 @@ def _same_block(block):
 
 # -- integer arrays ------------------------------------------------------------------------------
 
-def take(x, idx, axis=0):
-    """Gather ``idx`` (integers, any shape) along ``axis``, NumPy's ``np.take`` semantics."""
+def take(x, idx, axis=0, pieces=None):
+    """Gather ``idx`` (integers, any shape) along ``axis``, NumPy's ``np.take`` semantics.
+
+    ``pieces`` (pairs of positions in ``idx``) fixes the output blocks; by default they follow the
+    input blocks when ``idx`` is sorted and are about one input block long otherwise."""
     idx = np.asarray(idx)
     if idx.ndim != 1:
         flat = take(x, idx.ravel(), axis)
@@ -265,8 +268,9 @@ def take(x, idx, axis=0):
     idx = np.where(idx < 0, idx + dim, idx).astype(np.intp)
     offsets = np.asarray(chunk_offsets(chunks))
     blocks = np.searchsorted(offsets, idx, side="right") - 1
-    pieces = _index_pieces(idx, blocks, max(max(chunks), 1))
-    name = f"take-{tokenize(x.name, idx, axis)}"
+    if pieces is None:
+        pieces = _index_pieces(idx, blocks, max(max(chunks), 1))
+    name = f"take-{tokenize(x.name, idx, axis, pieces)}"
     layer = GetitemLayer()
     other = [range(n) for d, n in enumerate(x.numblocks) if d != axis]
     for p, (lo, hi) in enumerate(pieces):
