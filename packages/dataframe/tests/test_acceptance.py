@@ -180,6 +180,8 @@ def test_pivot_table(ddf, pdf):
         assert_eq(got, want, check_dtype=False)
     got = sd.pivot_table(ddf, index="a", columns="b", values=["x", "y"], aggfunc="max")
     assert_eq(got, pdf.pivot_table(index="a", columns="b", values=["x", "y"], aggfunc="max", observed=False))
+    with pytest.raises(ValueError, match="known categories"):  # astype alone leaves them unknown
+        ddf.assign(b=ddf.b.astype(str).astype("category")).pivot_table(index="a", columns="b", values="x")
     with pytest.raises(ValueError, match="categorical"):
         sd.pivot_table(ddf.assign(b=ddf.b.astype(str)), index="a", columns="b", values="x")
 

@@ -116,6 +116,18 @@ def test_assign_and_setitem(pdf, kind, partition):
     assert_eq(df, p)
 
 
+def test_where_and_mask_meta_has_the_dtype_missing_values_give():
+    # an empty meta never meets a False condition; the meta must still say float64/object
+    pdf = pd.DataFrame({"i": np.arange(10), "b": [True, False] * 5, "f": np.arange(10.0)})
+    df = sd.from_pandas(pdf, npartitions=3)
+    cases = [lambda d: d.i.where(d.i > 3), lambda d: d.i.mask(d.i > 3), lambda d: d.b.where(d.i > 3),
+             lambda d: d.where(d.i > 3), lambda d: d.i.where(d.i > 3, 0), lambda d: d.i.where(lambda s: s > 3)]
+    for case in cases:
+        got, expected = case(df), case(pdf)
+        assert str(got._meta.dtypes) == str(expected.dtypes)
+        assert_eq(got, expected)
+
+
 def test_where_mask_fillna_dropna_isna_astype(pdf, kind, partition):
     df = partition(pdf, kind)
     assert_eq(df.A.where(df.A > 0, 0), pdf.A.where(pdf.A > 0, 0))
@@ -300,3 +312,77 @@ def test_melt_to_numeric(pdf):
     s = pd.Series(["1", "2.5", "x", "4"])
     out = sd.to_numeric(sd.from_pandas(s, npartitions=2), errors="coerce")
     assert_eq(out, pd.to_numeric(s, errors="coerce"))
+
+
+def test_str_cat_with_series_lists_and_into_one_string():
+    p = pd.Series(["ab", "cd", None, "ef", "gh"] * 3)
+    s = sd.from_pandas(p, npartitions=3)
+    assert_eq(s.str.cat(s, sep="-"), p.str.cat(p, sep="-"))
+    assert_eq(s.str.cat([s, s], na_rep="?"), p.str.cat([p, p], na_rep="?"))
+    assert_eq(s.str.cat(p.str.upper(), sep=":"), p.str.cat(p.str.upper(), sep=":"))
+    with pytest.raises(TypeError, match="align"):
+        s.str.cat(list("abcdefghijklmno"))
+    for kwargs in ({"sep": ","}, {"sep": ",", "na_rep": "-"}, {}):
+        assert s.str.cat(**kwargs).compute() == p.str.cat(**kwargs)
+    assert s[s == "zz"].str.cat(sep=",").compute() == ""
+
+
+def test_shoal_datasets_timeseries_is_the_dataframe_one():
+    import shoal.datasets
+
+    df = shoal.datasets.timeseries(start="2000-01-01", end="2000-01-03", freq="1h", seed=0)
+    assert df.npartitions == 2 and list(df.columns) == ["name", "id", "x", "y"]
+    assert_eq(df, sd.datasets.timeseries(start="2000-01-01", end="2000-01-03", freq="1h", seed=0))
+
+
+def test_astype_with_explicit_categories_gives_known_categories():
+    pdf = pd.DataFrame({"k": [0, 1, 2, 3, 1, 2], "x": np.arange(6.0)})
+    df = sd.from_pandas(pdf, npartitions=3)
+    dtype = pd.CategoricalDtype([0, 1, 2, 3])
+    for got, expected in [(df.astype({"k": dtype}), pdf.astype({"k": dtype})), (df.k.astype(dtype), pdf.k.astype(dtype))]:
+        known = got.k if hasattr(got, "columns") else got
+        assert known.cat.known
+        assert_eq(known.cat.codes, (expected.k if hasattr(expected, "columns") else expected).cat.codes)
+    assert not df.astype({"k": "category"}).k.cat.known
+    assert not df.k.astype(pd.CategoricalDtype()).cat.known
+
+
+@pytest.mark.parametrize("npartitions", [1, 2, 4])
+def test_index_isin_filters_its_frame_and_index_reductions(npartitions):
+    pdf = pd.DataFrame({"k": [1, 1, 2, 2, 3, 3], "x": np.arange(6.0)},
+                       index=pd.Index([5, 5, 6, 7, 8, 8], name="i"))
+    df = sd.from_pandas(pdf, npartitions=npartitions)
+    assert_eq(df[df.index.isin([5, 6])], pdf[pdf.index.isin([5, 6])])
+    assert_eq(df.loc[df.index.isin([8])], pdf.loc[pdf.index.isin([8])])
+    assert df.index.nunique().compute() == pdf.index.nunique()
+    assert_eq(df.index.unique(), pdf.index.unique())
+    assert_eq(df.index.drop_duplicates(), pdf.index.drop_duplicates())
+    by_k, p_by_k = df.set_index("k"), pdf.set_index("k")
+    assert_eq(by_k[by_k.index.isin([1, 3])], p_by_k[p_by_k.index.isin([1, 3])])
+
+
+def test_callable_keys_select_like_pandas():
+    pdf = pd.DataFrame({"x": np.arange(10.0), "y": np.arange(10) % 3})
+    df = sd.from_pandas(pdf, npartitions=3)
+    assert_eq(df[lambda d: d.x > 4], pdf[lambda d: d.x > 4])
+    assert_eq(df[lambda d: ["y"]], pdf[lambda d: ["y"]])
+    assert_eq(df.x[lambda s: s > 4], pdf.x[lambda s: s > 4])
+
+
+def test_writers_number_files_so_a_glob_reads_them_back_in_order(tmp_path):
+    pdf = pd.DataFrame({"a": np.arange(120), "b": np.arange(120) * 2})
+    df = sd.from_pandas(pdf, npartitions=12)
+    paths = df.to_csv(str(tmp_path / "x-*.csv"), index=False)
+    assert [p.rsplit("/", 1)[1] for p in paths[:2]] == ["x-00.csv", "x-01.csv"]
+    assert_eq(sd.read_csv(str(tmp_path / "x-*.csv")), pdf, check_index=False)
+    assert sd.read_csv(str(tmp_path / "x-*.csv")).compute().a.is_monotonic_increasing
+    df.to_json(str(tmp_path / "j-*.json"))
+    assert sd.read_json(str(tmp_path / "j-*.json")).compute().a.is_monotonic_increasing
+
+
+def test_read_csv_assume_missing_reads_unnamed_int_columns_as_floats(tmp_path):
+    pdf = pd.DataFrame({"a": np.arange(20), "b": np.arange(20) * 2, "c": np.arange(20) * 0.5})
+    pdf.to_csv(tmp_path / "f.csv", index=False)
+    df = sd.read_csv(str(tmp_path / "f.csv"), assume_missing=True, dtype={"b": "int32"})
+    assert df.dtypes.to_dict() == {"a": np.float64, "b": np.int32, "c": np.float64}
+    assert_eq(df, pdf.astype({"a": "float64", "b": "int32"}))

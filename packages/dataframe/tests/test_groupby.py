@@ -161,3 +161,18 @@ def test_groupby_per_group_methods(pdf, kind, partition):
     assert_eq(df.groupby("C").A.rank(), pdf.groupby("C").A.rank())
     assert_eq(df.groupby("C").head(2), pdf.groupby("C").head(2))
     assert_eq(df.groupby("C").A.idxmax(), pdf.groupby("C").A.idxmax())
+
+
+def test_groupby_quantile_and_unique_match_pandas():
+    rng = np.random.default_rng(1)
+    pdf = pd.DataFrame({"k": rng.integers(0, 4, 50), "x": rng.random(50), "y": rng.integers(0, 9, 50)})
+    df = sd.from_pandas(pdf, npartitions=5)
+    assert_eq(df.groupby("k").x.quantile(0.3), pdf.groupby("k").x.quantile(0.3))
+    assert_eq(df.groupby("k").quantile([0.25, 0.75]), pdf.groupby("k").quantile([0.25, 0.75]))
+    assert_eq(df.groupby(["k", "y"]).x.quantile(interpolation="lower"),
+              pdf.groupby(["k", "y"]).x.quantile(interpolation="lower"))
+    got = df.groupby("k").y.unique().compute().sort_index()
+    expected = pdf.groupby("k").y.unique()
+    assert list(got.index) == list(expected.index)
+    for a, b in zip(got, expected):
+        np.testing.assert_array_equal(a, b)

@@ -137,8 +137,13 @@ def test_sort_index(partition, kind, ascending):
 
 def test_set_index_several_columns_names_them(pdf):
     df = sd.from_pandas(pdf, npartitions=2)
-    with pytest.raises(NotImplementedError, match=r"\['A', 'B'\].*MultiIndex"):
+    with pytest.raises(NotImplementedError, match=r"\['A', 'B'\].*MultiIndex") as info:
         df.set_index(["A", "B"])
+    # the error says what to do instead, and that works
+    assert "sort_values(['A', 'B']).set_index('A', sorted=True)" in str(info.value)
+    assert "astype(str)" in str(info.value)
+    assert_eq(df.sort_values(["A", "B"]).set_index("A", sorted=True),
+              pdf.sort_values(["A", "B"]).set_index("A"), check_divisions=False)
     assert_eq(df.set_index(["B"]), pdf.set_index("B").sort_index(), check_divisions=False,
               sort_results=True)
 

@@ -5,6 +5,7 @@ import functools
 
 import pandas as pd
 
+from . import _reductions as red
 from ._expr import MapPartitions
 from ._meta import emulate
 
@@ -57,6 +58,41 @@ class StringAccessor(_Accessor):
             return new_collection(MapPartitions(_split_expand, meta, "keep", {"kw": kw, "n": n},
                                                 False, [self._series.expr]))
         return self._run("split", pat=pat, n=n, expand=False)
+
+
+    def cat(self, others=None, sep=None, na_rep=None, join="left"):
+        """Join strings element by element with ``others`` (shoal or pandas Series, or a list of
+        them), or, without ``others``, every string of the Series into one."""
+        from ._collection import FrameBase, _align, new_collection
+        from ._creation import from_pandas
+
+        if others is None:
+            expr = red.reduction(self._series.expr, _cat_strings, _join_strings, "",
+                                 chunk_kwargs={"sep": sep, "na_rep": na_rep}, aggregate_kwargs={"sep": sep})
+            return new_collection(expr)
+        others = list(others) if isinstance(others, (list, tuple)) else [others]
+        if not all(isinstance(o, (FrameBase, pd.Series)) for o in others):
+            raise TypeError("str.cat: others must be shoal or pandas Series (or a list of them), which "
+                            "line up with this Series by index; a plain sequence has no index to align")
+        others = [o if isinstance(o, FrameBase) else from_pandas(o, npartitions=1) for o in others]
+        exprs = _align(self._series.expr, *(o.expr for o in others))
+        kw = {"sep": sep, "na_rep": na_rep, "join": join}
+        meta = _cat_partitions(self._series._meta, *(o._meta for o in others), **kw)
+        return new_collection(MapPartitions(_cat_partitions, meta, "keep", kw, False, list(exprs)))
+
+
+def _cat_partitions(part, *others, **kwargs):
+    return part.str.cat(list(others), **kwargs)
+
+
+def _cat_strings(part, sep, na_rep):
+    """One partition's strings joined (None when it has none, as pandas skips missing values)."""
+    values = part if na_rep is not None else part.dropna()
+    return values.str.cat(sep=sep, na_rep=na_rep) if len(values) else None
+
+
+def _join_strings(parts, sep):
+    return (sep or "").join(red._flatten_chunks(parts))
 
 
 def _split_expand(part, kw, n):

@@ -25,7 +25,10 @@ def astype(frame, dtype):
 
 def _unknown_category_columns(meta, dtype):
     def is_unknown(d):
-        return (d == "category") or (isinstance(d, pd.CategoricalDtype) and d.categories is None)
+        # a CategoricalDtype equals the string "category" too, so test the string first
+        if isinstance(d, str):
+            return d == "category"
+        return isinstance(d, pd.CategoricalDtype) and d.categories is None
 
     if isinstance(dtype, dict):
         return [c for c, d in dtype.items() if is_unknown(d)]

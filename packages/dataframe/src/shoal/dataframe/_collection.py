@@ -189,6 +189,16 @@ class FrameBase(_Protocol):
     def __shoal_postcompute__(self):
         return _finalize_frame, (self._meta,)
 
+    def compute(self, **kwargs):
+        """The pandas object (all partitions concatenated), or a scalar for reductions."""
+        from shoal.base import get_scheduler
+
+        from .io._assemble import assembled
+
+        schedule = get_scheduler(kwargs.get("scheduler"), [self], kwargs.get("get"))
+        fast = assembled(self, schedule)
+        return super(FrameBase, self if fast is None else fast).compute(**kwargs)
+
     # metadata ----------------------------------------------------------------------------
     @property
     def divisions(self) -> tuple:

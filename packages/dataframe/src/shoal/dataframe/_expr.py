@@ -21,7 +21,7 @@ import pandas as pd
 
 from shoal.base import tokenize
 
-from ._meta import emulate, is_pandas, make_meta
+from ._meta import emulate, is_pandas, make_meta, meta_nonempty
 
 
 class Expr:
@@ -542,8 +542,19 @@ class MethodCall(Blockwise):
             if isinstance(a, Expr):
                 yield a, None
 
+    @functools.cached_property
+    def _meta(self):
+        if self.method not in _FILLS_WHERE_FALSE:
+            return super()._meta
+        # empty metas never hit a False condition, so they would keep int/bool dtypes that partitions lose
+        fake = [meta_nonempty(m) for m in metas(self._partition_args_meta())]
+        return emulate(self._partition_func, *fake)
+
     def _label(self):
         return f"MethodCall({self.method})"
+
+
+_FILLS_WHERE_FALSE = frozenset({"where", "mask"})
 
 
 def _call_method_kw(method, kwargs, obj, *args):

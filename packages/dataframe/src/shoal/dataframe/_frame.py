@@ -64,6 +64,8 @@ class DataFrame(FrameBase):
                            f"{list(self._meta.columns)}")
 
     def __getitem__(self, key):
+        if callable(key) and not isinstance(key, (FrameBase, Scalar)):
+            return self[key(self)]  # pandas: df[lambda d: d.x > 0]
         key = _expr_of(key)
         if isinstance(key, Expr):
             if isinstance(key._meta, pd.Series):

@@ -499,6 +499,14 @@ class _GroupBy:
         meta = make_meta(self._pandas_groupby(fake, by_parts).nunique())
         return self._new(self._apply_expr(_nunique_group, {}, meta))
 
+    def quantile(self, q=0.5, interpolation="linear", numeric_only=False):
+        """Exact quantiles within each group (rows are shuffled so each group is whole)."""
+        gb = self._numeric(numeric_only)
+        kwargs = {"q": q, "interpolation": interpolation}
+        fake, by_parts = gb._fake()
+        meta = make_meta(gb._pandas_groupby(fake, by_parts).quantile(**kwargs))
+        return gb._new(gb._apply_expr(_quantile_group, kwargs, meta))
+
     def value_counts(self, **kwargs):
         fake, by_parts = self._fake()
         meta = make_meta(self._pandas_groupby(fake, by_parts).value_counts(**kwargs))
@@ -509,9 +517,15 @@ class _GroupBy:
         """Rows shuffled so every group lives in one partition, plus the by-spec to regroup."""
         from ._shuffle import shuffle_expr
 
-        expr = self.frame.expr
         if self.level is not None:
-            return shuffle_expr(expr, None), []
+            return shuffle_expr(self.frame.expr, None), []
+        expr, tmp_cols = self._keyed()
+        keys = self._by_columns() + [t for t, _ in tmp_cols]
+        return shuffle_expr(expr, keys), tmp_cols
+
+    def _keyed(self):
+        """The frame with Series keys added as temporary columns, and (temporary, name) pairs."""
+        expr = self.frame.expr
         tmp_cols = []
         if self._by_exprs:
             from ._collection import new_collection
@@ -524,11 +538,21 @@ class _GroupBy:
                 frame = frame.assign(**{tmp: e})
                 tmp_cols.append((tmp, e.name))
             expr = frame.expr
-        keys = self._by_columns() + [t for t, _ in tmp_cols]
-        return shuffle_expr(expr, keys), tmp_cols
+        return expr, tmp_cols
 
-    def _apply_expr(self, func, kwargs, meta):
-        shuffled, tmp_cols = self._shuffled()
+    def _apply_expr(self, func, kwargs, meta, ordered=False, renumber_rows=False):
+        """``func(pandas_groupby, **kwargs)`` on every partition once each group is whole in one;
+        ``ordered``: partitions in key order where the keys allow it (range-partitioned);
+        ``renumber_rows``: rows indexed 0..n-1 in each partition (for results that drop the index:
+        pandas' groupby-resample with ``on=`` fails on other indexes)."""
+        from ._groupby_resample import ordered_shuffle
+
+        shuffled, tmp_cols = ordered_shuffle(self) if ordered else (None, None)
+        if shuffled is None:
+            shuffled, tmp_cols = self._shuffled()
+        if renumber_rows:
+            shuffled = MapPartitions(_renumber_rows, shuffled._meta.reset_index(drop=True), "clear",
+                                     {}, False, [shuffled])
         series_frame = isinstance(self.frame._meta, pd.Series)
         kw = {"func": func, "kwargs": kwargs, "by_spec": self._by_spec, "tmp_cols": tmp_cols,
               "level": self.level, "sort": self.sort, "dropna": self.dropna,
@@ -622,6 +646,14 @@ class _GroupBy:
         return new_collection(MapPartitions(_ngroup_partition, meta, "keep", kw, False,
                                             [*args, sizes.expr]))
 
+    def resample(self, rule, on=None, closed=None, label=None, **kwargs):
+        """Time bins within each group (``.sum()``, ``.agg(...)``, ...), indexed (key, time)."""
+        from ._groupby_resample import GroupbyResampler
+
+        params = {k: v for k, v in {"on": on, "closed": closed, "label": label, **kwargs}.items()
+                  if v is not None}
+        return GroupbyResampler(self, rule, params)
+
     def rolling(self, window, min_periods=None, center=False):
         return _GroupbyRolling(self, window, min_periods, center)
 
@@ -665,6 +697,12 @@ class DataFrameGroupBy(_GroupBy):
 class SeriesGroupBy(_GroupBy):
     def __init__(self, frame, by=None, **kwargs):
         super().__init__(frame, by, **kwargs)
+
+    def unique(self):
+        """The distinct values of each group, in order of appearance (an array per group)."""
+        fake, by_parts = self._fake()
+        meta = make_meta(self._pandas_groupby(fake, by_parts).unique())
+        return self._new(self._apply_expr(_unique_group, {}, meta))
 
 
 def _gb_kwargs(gb, by_parts):
@@ -711,6 +749,10 @@ def _grouped_call(part, func, kwargs, by_spec, tmp_cols, level, sort, dropna, ob
     return func(g, **kwargs)
 
 
+def _renumber_rows(part):
+    return part.reset_index(drop=True)
+
+
 def _group_method(g, name, kwargs):
     return getattr(g, name)(**kwargs)
 
@@ -721,6 +763,14 @@ def _agg_group(g, spec):
 
 def _nunique_group(g):
     return g.nunique()
+
+
+def _quantile_group(g, **kwargs):
+    return g.quantile(**kwargs)
+
+
+def _unique_group(g):
+    return g.unique()
 
 
 def _value_counts_group(g, **kwargs):

@@ -2,7 +2,6 @@
 both sides on the join keys, then merge partition by partition)."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 import shoal.config
@@ -23,30 +22,15 @@ def _merge_to_meta(left, right, promoted, **kwargs):
 
 
 def cast_promoted(out, promoted):
-    """Give columns that may hold missing values the dtype they have when some are missing, so
-    every partition (whether or not all its rows matched) has the same dtypes as the meta."""
+    """Give join keys the datetime unit the meta has, so every partition agrees with it."""
     changes = {c: d for c, d in promoted.items() if c in out.columns and out[c].dtype != d}
     return out.astype(changes) if changes else out
 
 
 def _promoted_dtypes(meta, left_meta, right_meta, kwargs):
-    """Columns of an outer side of the join whose dtype changes when a row has no match
-    (ints become float64, bools object), as pandas does."""
-    how = kwargs["how"]
-    runs = []
-    if how in ("left", "outer"):
-        runs.append(_merge_partitions(meta_nonempty(left_meta), right_meta, **kwargs))
-    if how in ("right", "outer"):
-        runs.append(_merge_partitions(left_meta, meta_nonempty(right_meta), **kwargs))
-    promoted = {}
-    for run in runs:
-        for c in meta.columns:
-            before = meta[c].dtype
-            if c in run.columns and isinstance(before, np.dtype) and before.kind in "iub" and \
-                    run[c].dtype != before:
-                promoted[c] = run[c].dtype
-    promoted.update(_finest_time_units(meta, left_meta, right_meta, kwargs))
-    return promoted
+    # int/bool columns of unmatched rows become float64/object per partition, exactly as pandas
+    # does for the whole frame: concatenated, the result has pandas' dtypes whether or not all matched
+    return _finest_time_units(meta, left_meta, right_meta, kwargs)
 
 
 def _finest_time_units(meta, left_meta, right_meta, kwargs):

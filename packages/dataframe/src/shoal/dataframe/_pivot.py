@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._meta import make_meta, meta_nonempty
+from ._meta import has_unknown_categories, make_meta, meta_nonempty
 
 _AGGFUNCS = ("mean", "sum", "count", "first", "last", "min", "max")
 
@@ -27,8 +27,7 @@ def pivot_table(df, index=None, columns=None, values=None, aggfunc="mean"):
             raise ValueError(f"pivot_table: '{what}' must be the name of a column of {list(df.columns)}, "
                              f"got {name!r}")
     dtype = df._meta[columns].dtype
-    if not isinstance(dtype, pd.CategoricalDtype) or dtype.categories is None or (
-            len(dtype.categories) == 0 and df._meta[columns].cat.categories.empty):
+    if not isinstance(dtype, pd.CategoricalDtype) or has_unknown_categories(dtype):
         raise ValueError(f"pivot_table: column {columns!r} must be categorical with known categories "
                          f"(it is {dtype}); use df.{columns}.astype('category').cat.as_known()")
     if aggfunc not in _AGGFUNCS:

@@ -28,6 +28,8 @@ class Series(FrameBase):
         return 1
 
     def __getitem__(self, key):
+        if callable(key) and not isinstance(key, FrameBase):
+            return self[key(self)]  # pandas: s[lambda s: s > 0]
         key = _expr_of(key)
         if isinstance(key, Expr):
             a, b = _align(self._expr, key)
@@ -231,6 +233,38 @@ class Index(Series):
 
     def count(self, split_every=None):
         return new_collection(red.length(self._expr))
+
+    def isin(self, values):
+        """A boolean Series on this index (so ``df[df.index.isin(...)]`` lines up with ``df``)."""
+        if isinstance(values, FrameBase):
+            raise NotImplementedError("isin with a shoal collection: compute the values first")
+        values = list(values)
+        meta = _index_isin(self._meta, values)
+        return new_collection(MapPartitions(_index_isin, meta, "keep", {"values": values}, False, [self._expr]))
+
+    def nunique(self, dropna=True, split_every=None):
+        return self.to_series().nunique(dropna=dropna, split_every=split_every)
+
+    def unique(self, split_every=None):
+        return _as_index(self.to_series().unique(split_every=split_every))
+
+    def drop_duplicates(self, keep="first", split_every=None, split_out=True):
+        return _as_index(self.to_series().drop_duplicates(keep=keep, split_every=split_every,
+                                                          split_out=split_out))
+
+
+def _index_isin(index, values):
+    return pd.Series(index.isin(values), index=index, name=index.name)
+
+
+def _as_index(series):
+    """The values of a Series collection as an Index collection (divisions no longer apply)."""
+    meta = pd.Index(series._meta.values, name=series._meta.name)
+    return new_collection(MapPartitions(_values_as_index, meta, "clear", {}, False, [series.expr]))
+
+
+def _values_as_index(part):
+    return pd.Index(part.values, name=part.name)
 
 
 def _index_method(index, method, *args, **kwargs):

@@ -324,10 +324,7 @@ def set_index(frame, other, drop=True, sorted=False, npartitions=None, divisions
         return out.map_partitions(_rename_index, name, meta=_rename_index(out._meta, name))
     if isinstance(other, list):
         if len(other) != 1:
-            raise NotImplementedError(
-                f"set_index({other!r}): an index of several columns (a pandas MultiIndex) is not "
-                "supported by partitioned frames. Set the index to one column, or combine the "
-                "columns into one first (e.g. df.assign(key=df.a.astype(str) + '-' + df.b.astype(str)))")
+            raise NotImplementedError(_several_columns_message(other))
         other = other[0]
     frame._check_columns([other])
     meta = frame._meta.set_index(other, drop=drop)
@@ -349,6 +346,15 @@ def set_index(frame, other, drop=True, sorted=False, npartitions=None, divisions
     expr = MapPartitions(_set_index_partition, meta, "clear", {"column": other, "drop": drop},
                          False, [shuffled])
     return new_collection(_WithDivisions(expr, tuple(divisions)))
+
+
+def _several_columns_message(columns):
+    first = columns[0]
+    return (f"set_index({columns!r}): an index of several columns (a pandas MultiIndex) is not "
+            f"supported by partitioned frames. Either sort by the columns and index by one of them: "
+            f"df.sort_values({columns!r}).set_index({first!r}, sorted=True), or index by a single "
+            f"combined key: df.assign(key=df[{first!r}].astype(str) + '-' + "
+            f"df[{columns[1]!r}].astype(str)).set_index('key')")
 
 
 def _rename_index(df, name):

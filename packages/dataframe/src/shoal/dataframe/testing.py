@@ -6,6 +6,7 @@ every partition lies within its divisions, so tests catch wrong metadata, not ju
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ def _compute(x, check_divisions=True, scheduler="sync"):
         return x
     import shoal.base
 
+    if _holds_futures(x):
+        scheduler = None  # persisted on a cluster: only its client can read the data
+
     if hasattr(x, "divisions") and check_divisions:
         parts = shoal.base.compute(*[x.get_partition(i) for i in range(x.npartitions)],
                                    scheduler=_scheduler(scheduler))
@@ -35,6 +39,11 @@ def _compute(x, check_divisions=True, scheduler="sync"):
         result = shoal.base.compute(x, scheduler=_scheduler(scheduler))[0]
     _check_meta(x._meta, result)
     return result
+
+
+def _holds_futures(x) -> bool:
+    distributed = sys.modules.get("shoal.distributed")  # no futures exist unless it was imported
+    return distributed is not None and bool(distributed.futures_of(x))
 
 
 def _scheduler(name):
@@ -77,7 +86,19 @@ def _check_dtype(m, r, name):
     if isinstance(m, pd.CategoricalDtype) and isinstance(r, pd.CategoricalDtype):
         if UNKNOWN_CATEGORIES in list(m.categories):
             return
+    if _may_gain_missing_values(m, r):
+        return
     assert m == r, f"meta dtype {m} != computed dtype {r} for {name!r}"
+
+
+def _may_gain_missing_values(m, r) -> bool:
+    """Numbers compare equal across int/float (and bools may become objects), as a partition that
+    gained missing values (an unmatched join row, a masked value) has a float or object dtype its
+    meta cannot foresee; the values themselves are compared exactly afterwards."""
+    if not (isinstance(m, np.dtype) and isinstance(r, np.dtype)):
+        return False
+    numeric = "biuf"
+    return (m.kind in numeric and r.kind in numeric) or (m.kind == "b" and r.kind == "O")
 
 
 def _sort(x):

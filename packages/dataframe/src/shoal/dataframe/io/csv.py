@@ -19,6 +19,7 @@ from .._meta import make_meta
 from .._time_units import at_least_unit, match_time_units, time_unit
 from ._blocks import blocks_expr, literal_blocks_expr
 from ._file_block import FileBlock, file_blocks, open_block
+from ._names import numbered_names
 
 
 _READERS = {"csv": pd.read_csv, "fwf": pd.read_fwf}
@@ -29,6 +30,9 @@ def _parse_block(block, header, path, kwargs, dtypes, usecols, path_column, path
     kw = dict(kwargs)
     if usecols is not None:
         kw["usecols"] = usecols
+        # columns projected away need no date parsing (pandas rejects dates of unread columns)
+        if isinstance(kw.get("parse_dates"), (list, tuple)):
+            kw["parse_dates"] = [c for c in kw["parse_dates"] if c in usecols]
     try:
         with _open(block, header) as source:
             df = _READERS[reader](source, dtype=dtypes, **kw)
@@ -58,7 +62,9 @@ def _dtype_error(e, path, dtypes, data, kw, reader):
                if c in loose.columns and str(loose[c].dtype) != str(dtypes[c])]
     except Exception:
         bad = []
-    detail = "; ".join(bad) if bad else str(e)
+    if not bad:
+        return f"read_{reader} of {path} failed: {e}"
+    detail = "; ".join(bad)
     cols = ", ".join(f"{b.split(':')[0]}: '{b.split('found ')[-1]}'" for b in bad)
     return (f"Mismatched dtypes found in read_{reader} of {path}: {detail}. The dtypes were inferred from "
             f"a sample at the start of the data. Pass dtype={{{cols}}} (or a larger sample=) to "
@@ -119,7 +125,11 @@ class ReadCSV(Blockwise):
 
 def read_csv(urlpath, blocksize="64 MiB", sample="256 kiB", include_path_column=False,
              compression="infer", storage_options=None, meta=None, **kwargs):
-    """Read CSV files (a path, glob, URL or list) into a DataFrame, one partition per block."""
+    """Read CSV files (a path, glob, URL or list) into a DataFrame, one partition per block.
+
+    ``assume_missing=True`` reads integer columns not named in ``dtype=`` as float64, for data whose
+    missing values the sample at the start of the files does not show.
+    """
     return _read_text(urlpath, "csv", blocksize, sample, include_path_column, compression,
                       storage_options, meta, kwargs)
 
@@ -161,6 +171,7 @@ def _read_text(urlpath, reader, blocksize, sample, include_path_column, compress
 
     from .._collection import new_collection
 
+    assume_missing = kwargs.pop("assume_missing", False)
     if "index_col" in kwargs and kwargs["index_col"] not in (None, False):
         raise ValueError("read_csv does not support index_col: read, then set_index(...)")
     for bad in ("chunksize", "iterator", "nrows"):
@@ -184,6 +195,10 @@ def _read_text(urlpath, reader, blocksize, sample, include_path_column, compress
             sample_df = sample_df[[c for c in sample_df.columns if c in kwargs["usecols"]]]
         # pandas parses date strings to 'us' at least, whatever a sample without dates gives
         meta = at_least_unit(make_meta(sample_df), "us")
+        if assume_missing:  # a later block may have gaps the sample had not: read such ints as floats
+            given = kwargs.get("dtype") if isinstance(kwargs.get("dtype"), dict) else {}
+            meta = meta.astype({c: "float64" for c, d in meta.dtypes.items()
+                                if d.kind in "iu" and c not in given})
     else:
         meta = make_meta(meta)
     path_column = None
@@ -289,7 +304,7 @@ def to_csv(df, filename, single_file=False, name_function=None, compute=True, st
 
             fs, root = fsspec.core.url_to_fs(filename.rsplit("/", 1)[0], **(storage_options or {}))
             fs.makedirs(root, exist_ok=True)
-        name_function = name_function or str
+        name_function = name_function or numbered_names(len(keys))
         for i, key in enumerate(keys):
             path = filename.replace("*", name_function(i))
             out = (f"to-csv-{token}", i)

@@ -18,6 +18,7 @@ from shoal.base import tokenize
 
 from .._expr import Blockwise
 from .._meta import make_meta
+from ._names import numbered_names
 
 _HDF_LOCK = threading.Lock()
 
@@ -138,7 +139,7 @@ def to_hdf(df, path, key, mode="a", append=False, name_function=None, compute=Tr
     _tables()
     if "*" in path and "*" in key:
         raise ValueError("to_hdf: put '*' in the path or in the key, not both")
-    name_function = name_function or str
+    name_function = name_function or numbered_names(df.npartitions)
     graph = dict(df.__shoal_graph__())
     name = f"to-hdf-{tokenize(df._name, path, key, mode, append, kwargs)}"
     keys, prev = [], None

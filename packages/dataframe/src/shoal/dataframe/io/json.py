@@ -12,6 +12,7 @@ from .._expr import Blockwise
 from .._meta import make_meta
 from ._blocks import blocks_expr
 from .csv import _text_to_memory
+from ._names import numbered_names
 
 
 def _parse_json(block, kwargs, meta):
@@ -94,7 +95,7 @@ def to_json(df, url_path, orient="records", lines=None, storage_options=None, co
     kwargs = {"orient": orient, "lines": lines, **kwargs}
     graph = dict(df.__shoal_graph__())
     token = tokenize(df._name, url_path, kwargs)
-    name_function = name_function or str
+    name_function = name_function or numbered_names(df.npartitions)
     values = []
     for i, key in enumerate(df.__shoal_keys__()):
         out = (f"to-json-{token}", i)

@@ -8,6 +8,7 @@ partition values and statistics.  Sorted index statistics become divisions.
 from __future__ import annotations
 
 import functools
+import re
 
 import numpy as np
 import pandas as pd
@@ -67,8 +68,8 @@ def _read_part(info, fs, columns, filters, index, partition_columns, meta):
     for col in partition_columns:
         if col in meta.columns:
             df[col] = pd.Series([keys.get(col)] * len(df), index=df.index).astype(meta[col].dtype)
-    if index and all(c in df.columns for c in index):
-        df = df.set_index(index)  # otherwise pandas metadata already restored it
+    if index and _stored_index_names(df.index) != list(index):
+        df = _index_to_columns(df).set_index(index)  # the stored index becomes a column again
     elif index is False:
         df = _index_to_columns(df)
     cols = list(meta.columns)
@@ -130,8 +131,7 @@ class ReadParquet(Blockwise):
                 if not (pa.types.is_string(field_type) or pa.types.is_large_string(field_type)):
                     values = values.astype(field_type.to_pandas_dtype())
                 full_meta[col] = full_meta[col].astype(pd.CategoricalDtype(values))
-        restored = [n if n is not None else f"__index_level_{i}__"
-                    for i, n in enumerate(full_meta.index.names)]
+        restored = _stored_index_names(full_meta.index)
         if index_cols and restored != index_cols:
             # a different index than the one pandas metadata restores was asked for
             full_meta = _index_to_columns(full_meta).set_index(index_cols)
@@ -141,6 +141,8 @@ class ReadParquet(Blockwise):
             full_meta = full_meta[order + [c for c in full_meta.columns if c not in order]]
         expr = _filter_expression(self.filters)
         fragments = list(dataset.get_fragments(filter=expr))
+        if isinstance(root, str):  # a directory: part.10 comes after part.9, as the writer numbered them
+            fragments.sort(key=lambda f: _natural_key(f.path))
         expr = _filter_expression(_file_filters(self.filters, partition_columns))
         parts = []
         for frag in fragments:
@@ -219,6 +221,15 @@ class ReadParquet(Blockwise):
         cols = f", columns={self.columns_}" if self.columns_ is not None else ""
         filt = f", filters={self.filters}" if self.filters else ""
         return f"ReadParquet({self.path!r}{cols}{filt})"
+
+
+def _stored_index_names(index):
+    """Index names as Parquet stores them (pandas writes unnamed levels as ``__index_level_i__``)."""
+    return [n if n is not None else f"__index_level_{i}__" for i, n in enumerate(index.names)]
+
+
+def _natural_key(path):
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", path)]
 
 
 def _index_to_columns(df):
@@ -307,7 +318,8 @@ def read_parquet(path, columns=None, filters=None, index=None, storage_options=N
 # ------------------------------------------------------------------------------------------
 
 
-def _write_part(part, fs, root, i, write_index, partition_on, compression, name_function, schema):
+def _write_part(part, fs, root, i, write_index, partition_on, compression, name_function, schema,
+                write_kwargs):
     pa, _, pq = _pa()
     preserve = write_index if write_index is not None else _meaningful_index(part.index)
     table = pa.Table.from_pandas(part, preserve_index=preserve, schema=schema)
@@ -315,25 +327,41 @@ def _write_part(part, fs, root, i, write_index, partition_on, compression, name_
     if partition_on:
         pq.write_to_dataset(table, root, partition_cols=partition_on, filesystem=fs,
                             basename_template=name.replace(".parquet", "") + ".{i}.parquet",
-                            compression=compression)
+                            compression=compression, **write_kwargs)
     else:
         with fs.open(f"{root}/{name}", "wb") as f:
-            pq.write_table(table, f, compression=compression)
+            pq.write_table(table, f, compression=compression, **write_kwargs)
     return name
+
+
+def _written(names):
+    """The task a ``compute=False`` write returns: done when every part is written."""
+    return None
 
 
 def to_parquet(df, path, compression="snappy", write_index=None, partition_on=None,
                storage_options=None, compute=True, name_function=None, overwrite=False, schema=None,
-               **kwargs):
-    """Write one Parquet file per partition into directory ``path`` (hive dirs with partition_on)."""
+               append=False, ignore_divisions=False, **write_kwargs):
+    """Write one Parquet file per partition into directory ``path`` (hive dirs with partition_on).
+
+    ``append=True`` adds files after those already there (same columns and dtypes required; with
+    known divisions the new index must start after the stored one unless ``ignore_divisions``).
+    Other keywords go to ``pyarrow.parquet.write_table`` (``row_group_size``, ...).
+    ``compute=False`` returns a Delayed that writes everything when computed.
+    """
     import fsspec
 
     import shoal.base
     from shoal.delayed import Delayed
 
+    if append and overwrite:
+        raise ValueError("to_parquet: append=True and overwrite=True contradict each other")
     fs, root = fsspec.core.url_to_fs(path, **(storage_options or {}))
     if overwrite and fs.exists(root):
         fs.rm(root, recursive=True)
+    first = 0
+    if append and fs.exists(root) and fs.ls(root):
+        first = _check_append(df, fs, root, ignore_divisions)
     fs.makedirs(root, exist_ok=True)
     if isinstance(partition_on, str):
         partition_on = [partition_on]
@@ -345,18 +373,67 @@ def to_parquet(df, path, compression="snappy", write_index=None, partition_on=No
             schema = pa.Schema.from_pandas(meta, preserve_index=preserve)
     name_function = name_function or _default_name
     graph = dict(df.__shoal_graph__())
-    token = tokenize(df._name, path, write_index, partition_on, compression)
+    token = tokenize(df._name, path, write_index, partition_on, compression, first, write_kwargs)
     keys = []
     for i, key in enumerate(df.__shoal_keys__()):
         out = (f"to-parquet-{token}", i)
-        graph[out] = (_write_part, key, fs, root, i, write_index, partition_on, compression,
-                      name_function, schema)
+        graph[out] = (_write_part, key, fs, root, first + i, write_index, partition_on, compression,
+                      name_function, schema, write_kwargs)
         keys.append(out)
-    values = [Delayed(k, graph) for k in keys]
+    done = f"to-parquet-done-{token}"
+    graph[done] = (_written, keys)
+    result = Delayed(done, graph)
     if not compute:
-        return values
-    shoal.base.compute(*values)
+        return result
+    shoal.base.compute(result)
     return None
+
+
+def _check_append(df, fs, root, ignore_divisions):
+    """Refuse appends that would make a dataset pandas cannot read back as one frame; the number
+    the new files start from (after the highest ``part.N``)."""
+    _, ds, _ = _pa()
+    dataset = ds.dataset(root, filesystem=_arrow_fs(fs), format="parquet", partitioning="hive")
+    stored = dataset.schema.empty_table().to_pandas()
+    new = df._meta
+    if list(_index_to_columns(stored).columns) != list(_index_to_columns(new).columns) or any(
+            stored[c].dtype != new[c].dtype for c in new.columns if c in stored.columns):
+        raise ValueError(
+            f"to_parquet(append=True): the stored dataset has columns {dict(stored.dtypes.astype(str))} "
+            f"and index {stored.index.names}, the new data {dict(new.dtypes.astype(str))} and index "
+            f"{new.index.names}; they must match")
+    if not ignore_divisions and df.known_divisions and len(new.index.names) == 1:
+        index_name = new.index.name
+        if index_name in dataset.schema.names:
+            stored_max = _column_max(dataset, index_name)
+            if stored_max is not None and df.divisions[0] <= stored_max:
+                raise ValueError(
+                    f"to_parquet(append=True): the new index starts at {df.divisions[0]!r}, not after "
+                    f"the stored maximum {stored_max!r}; pass ignore_divisions=True to append anyway")
+    numbers = [int(m.group(1)) for f in fs.find(root)
+               if (m := re.search(r"part\.(\d+)(?:\.\d+)?\.parquet$", f))]
+    return max(numbers) + 1 if numbers else len(fs.find(root))
+
+
+def _column_max(dataset, column):
+    """The largest stored value of ``column``, from row-group statistics (reading the column only
+    where a file has none)."""
+    import pyarrow.compute as pc
+
+    best = None
+    for fragment in dataset.get_fragments():
+        metadata = fragment.metadata
+        j = metadata.schema.names.index(column)
+        for r in range(metadata.num_row_groups):
+            stats = metadata.row_group(r).column(j).statistics
+            if stats is not None and stats.has_min_max:
+                value = stats.max
+            else:
+                values = fragment.to_table(columns=[column]).column(column)
+                value = pc.max(values).as_py()
+            if value is not None and (best is None or value > best):
+                best = value
+    return _python(best) if best is not None else None
 
 
 def _meaningful_index(index) -> bool:
