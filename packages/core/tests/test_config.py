@@ -86,3 +86,17 @@ def test_config_chooses_the_scheduler():
     d = shoal.delayed(lambda: threading.current_thread().name, pure=False)()
     with config.set(scheduler="sync"):
         assert d.compute() == threading.current_thread().name
+
+
+def test_defaults_added_inside_a_set_block_survive_its_exit():
+    from shoal import config
+
+    try:
+        with config.set({"newpkg-test.sub.flag": True}):
+            config.update_defaults({"newpkg-test": {"sub": {"flag": False, "size": 3}, "other": 1}})
+            assert config.get("newpkg-test.sub.flag") is True
+        assert config.get("newpkg-test.sub.flag") is False
+        assert config.get("newpkg-test.sub.size") == 3 and config.get("newpkg-test.other") == 1
+    finally:
+        config.defaults[:] = [d for d in config.defaults if "newpkg-test" not in d]
+        config.config.pop("newpkg-test", None)

@@ -196,6 +196,11 @@ class set:  # noqa: A001 - mirrors the name users know
                     node.pop(path[-1], None)
                 else:
                     node[path[-1]] = old
+            if self.config is config:
+                # a package imported inside the block added defaults under keys this set created and
+                # has just removed: put them back (values present now keep priority)
+                for d in defaults:
+                    update(self.config, d, priority="old")
 
 
 def expand_environment_variables(value):
