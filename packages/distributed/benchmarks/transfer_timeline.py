@@ -10,7 +10,8 @@ import sys
 import time
 
 STAGES = [("comm.tcp", "TCP", "_read_frames"), ("comm.tcp", "TCP", "write"), ("protocol", None, "dumps"),
-          ("protocol", None, "loads"), ("worker", "Worker", "gather_dep"), ("worker", "Worker", "get_data")]
+          ("protocol", None, "loads"), ("worker", "Worker", "gather_dep"), ("worker", "Worker", "get_data"),
+          ("comm.tcp", "TCP", "_copy_lent"), ("comm.cross_memory", None, "read_into")]
 
 
 def make_array(nbytes):

@@ -103,3 +103,33 @@ def test_cancel_and_fire_and_forget_take_collections(client):
     client.cancel(doomed)
     assert all(f.cancelled() for f in futures_of(doomed))
     until_blocking(lambda: not any(("doomed", i) in scheduler.state.tasks for i in range(3)))
+
+
+def test_collections_built_on_futures_keep_them_alive(client):
+    import gc
+
+    import pandas as pd
+
+    import shoal.array as sa
+    import shoal.dataframe as sd
+
+    array = sa.from_delayed(client.submit(np.arange, 5), shape=(5,), dtype=int)
+    frame = sd.from_delayed([client.submit(pd.DataFrame, {"x": [i, i]}) for i in range(3)],
+                            meta=pd.DataFrame({"x": pd.Series(dtype="int64")}))
+    total = shoal.delayed(sum)([client.submit(inc, i) for i in range(4)])
+    gc.collect()  # the futures themselves are gone; only the collections refer to them
+    assert array.sum().compute() == 10
+    assert frame.x.sum().compute() == 6
+    assert total.compute() == 10
+
+
+def test_assert_eq_reads_a_dataframe_persisted_on_the_cluster(client):
+    import pandas as pd
+
+    import shoal.dataframe as sd
+    from shoal.dataframe.testing import assert_eq
+
+    pdf = pd.DataFrame({"k": np.arange(100) % 7, "x": np.arange(100.0)})
+    persisted = sd.from_pandas(pdf, npartitions=4).persist()
+    assert_eq(persisted, pdf)
+    assert_eq(persisted.groupby("k").x.sum(), pdf.groupby("k").x.sum())

@@ -142,3 +142,48 @@ def test_local_cluster_adapt_grows_and_shrinks():
                 time.sleep(0.02)
             assert len(c.ncores()) == 1  # never below minimum
             assert ("up", 2) in adaptive.log
+
+
+def test_adaptive_stop_from_the_users_thread_stops_it_on_the_cluster_loop(recwarn):
+    import gc
+    import time
+
+    from shoal.distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        adaptive = cluster.adapt(minimum=1, maximum=2, interval="50ms")
+        deadline = time.time() + 5
+        while adaptive.task is None and time.time() < deadline:
+            time.sleep(0.01)
+        task = adaptive.task
+        adaptive.stop()  # from this thread, not the loop's
+        while not task.done() and time.time() < deadline:
+            time.sleep(0.01)
+        assert task.cancelled() and adaptive.task is None
+    gc.collect()
+    assert not [w for w in recwarn if "never awaited" in str(w.message)]
+
+
+def test_spec_cluster_keeps_the_workers_that_started_when_another_fails():
+    class Broken:
+        def __init__(self, address, **options):
+            pass
+
+        def __await__(self):
+            async def fail():
+                raise RuntimeError("this worker cannot start")
+            return fail().__await__()
+
+    async def main():
+        spec = {"cls": Worker, "options": {"nthreads": 1}}
+        async with SpecCluster(workers={"a": spec}, scheduler={"cls": Scheduler, "options": {
+                "port": 0, "dashboard_address": None}}, worker=spec, asynchronous=True) as cluster:
+            cluster.worker_specs.update({"good": spec, "bad": {"cls": Broken, "options": {}}})
+            with pytest.raises(RuntimeError, match="cannot start"):
+                await cluster._correct_state()
+            assert set(cluster.workers) == {"a", "good"} and set(cluster.worker_specs) == {"a", "good"}
+            good = cluster.workers["good"]
+            assert good.status == "running"
+        assert good.status == "closed"
+
+    asyncio.run(main())

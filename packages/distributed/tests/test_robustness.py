@@ -248,3 +248,22 @@ async def test_worker_closing_while_its_task_runs_loses_nothing(c, s, a, b):
         assert await asyncio.wait_for(y, 20) == 4
         b = await replacement
     await b.close()
+
+
+def test_arguments_a_worker_cannot_unpickle_give_that_error_and_keep_the_connection(tmp_path, monkeypatch):
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        # a module only the client can import (the worker process started before it existed)
+        (tmp_path / "client_only_module.py").write_text(
+            "def answer():\n    return 42\n\nclass Thing:\n    v = 3\n")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        import client_only_module
+
+        with pytest.raises(ModuleNotFoundError, match="client_only_module"):
+            client.run(client_only_module.answer)
+        with pytest.raises(ModuleNotFoundError, match="client_only_module"):
+            client.scatter(client_only_module.Thing())
+        with pytest.raises(ModuleNotFoundError, match="client_only_module"):
+            client.submit(client_only_module.answer).result()
+        assert client.submit(sum, [1, 2]).result() == 3
+        assert list(client.run(os.getpid).values())[0] != os.getpid()

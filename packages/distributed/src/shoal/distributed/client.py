@@ -20,6 +20,8 @@ import weakref
 from collections import defaultdict
 
 import shoal.config
+from shoal.core import quote
+from shoal.utils import apply
 
 from .client_events import EventsMixin
 from .lifecycle import AsyncLifecycle
@@ -31,9 +33,10 @@ from .future import DoneAndNotDoneFutures, Future, FutureState, adopt_actor, fut
 from .loop import LoopRunner
 from .protocol import Serialize
 from .rpc import ConnectionPool
-from .taskspec import dumps_task
+from .taskspec import PLAIN_TYPES, dumps_task
 
 logger = logging.getLogger("shoal.distributed.client")
+MAP_BATCH_SIZE = 1000  # tasks per update-graph message of Client.map (its batch_size argument)
 
 _current = []  # stack of clients set as default, most recent last
 _NO_DEFAULT = object()
@@ -341,9 +344,14 @@ class Client(EventsMixin, AsyncLifecycle):
 
     def map(self, func, *iterables, key=None, workers=None, retries=None, resources=None, priority=0,
             allow_other_workers=False, pure=None, batch_size=None, **kwargs):
-        """``submit(func, *items)`` for each item: a list of futures, or a Queue of futures for a Queue."""
+        """``submit(func, *items)`` for each item: a list of futures, or a Queue of futures for a Queue.
+
+        The tasks go to the scheduler ``batch_size`` (default 1000) at a time, so a long map starts
+        running while the rest is still being sent."""
         if not callable(func):
             raise TypeError(f"map expects a callable as first argument, got {type(func).__name__}")
+        if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
+            raise ValueError(f"map(batch_size={batch_size!r}): give a positive number of tasks per batch")
         if iterables and isinstance(iterables[0], queue.Queue):
             return self._map_queue(func, iterables[0], key=key, workers=workers, retries=retries,
                                    resources=resources, priority=priority, pure=pure, **kwargs)
@@ -360,9 +368,14 @@ class Client(EventsMixin, AsyncLifecycle):
             if k in tasks or (self._computing(k) and pure is not False):
                 continue
             tasks[k], deps[k] = _build_task(func, args, kwargs)
-        if tasks:
-            self._submit_tasks(tasks, deps, list(tasks), workers=workers, resources=resources, retries=retries,
-                               user_priority=priority, allow_other_workers=allow_other_workers)
+        # in batches: the cluster starts on the first ones while the later ones are pickled and sent
+        batch = list(tasks)
+        size = batch_size or MAP_BATCH_SIZE
+        for start in range(0, len(batch), size):
+            part = batch[start:start + size]
+            self._submit_tasks({k: tasks[k] for k in part}, {k: deps[k] for k in part}, part, workers=workers,
+                               resources=resources, retries=retries, user_priority=priority,
+                               allow_other_workers=allow_other_workers)
         return [Future(k, self) for k in keys]
 
     def _map_queue(self, func, in_queue, **kwargs):
@@ -1256,21 +1269,20 @@ def _to_task(x, deps):
 
 def _build_task(func, args, kwargs):
     """``(func, *args)`` (or an ``apply`` task with kwargs) and the keys of futures it uses."""
-    from shoal.core import quote
-    from shoal.utils import apply
-
     deps = set()
-    if _has_future(args):
-        args = tuple(_to_task(a, deps) if _has_future(a) else _literal(a, quote) for a in args)
+    if all(type(a) in PLAIN_TYPES for a in args):
+        pass  # numbers and strings: nothing to quote, no futures (the common map)
+    elif _has_future(args):
+        args = tuple(_to_task(a, deps) if _has_future(a) else _literal(a) for a in args)
     else:
-        args = tuple(_literal(a, quote) for a in args)
+        args = tuple(map(_literal, args))
     if kwargs:
-        kw = _to_task(kwargs, deps) if _has_future(kwargs) else (dict, [[k, _literal(v, quote)] for k, v in kwargs.items()])
+        kw = _to_task(kwargs, deps) if _has_future(kwargs) else (dict, [[k, _literal(v)] for k, v in kwargs.items()])
         return (apply, func, list(args), kw), deps
     return (func, *args), deps
 
 
-def _literal(a, quote):
+def _literal(a):
     typ = type(a)
     if typ is tuple and a and callable(a[0]) or typ is list:
         return quote(a)  # a literal that would be read as a task or traversed as keys

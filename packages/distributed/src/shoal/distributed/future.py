@@ -185,7 +185,8 @@ class Future:
     # ---- collection protocol ------------------------------------------------------------------
 
     def __shoal_graph__(self):
-        return {}
+        # collections built on a future carry it in their graph, which keeps its result alive
+        return {self.key: self}
 
     def __shoal_keys__(self):
         return [self.key]

@@ -3,6 +3,10 @@
 The child is started with the ``spawn`` method (safe next to threads), reports its address back
 through a pipe, and is killed (then restarted) when its memory passes the terminate fraction of
 ``memory_limit``.  The scheduler notices the worker's stream closing and recomputes what it lost.
+
+A worker that closes on its own (the scheduler closed or retired it, or the scheduler went away)
+says so through the pipe before it exits; its nanny then closes too instead of starting a worker
+that would only fail to reach the scheduler.  Only a worker that dies unannounced is restarted.
 """
 
 import asyncio
@@ -36,12 +40,14 @@ def _run_worker(scheduler_address, worker_kwargs, conn):
         worker = Worker(scheduler_address, **worker_kwargs)
         await worker
         conn.send({"address": worker.address, "pid": os.getpid()})
+        nanny_asked = False
         while worker.status == "running":
             await asyncio.sleep(0.05)
-            if conn.poll():
-                msg = conn.recv()
-                if msg == "close":
-                    break
+            if conn.poll() and conn.recv() == "close":
+                nanny_asked = True
+                break
+        if not nanny_asked:  # closed on its own: the nanny must not start another one
+            conn.send({"closed": worker.close_reason or "closed"})
         await worker.close()
 
     try:
@@ -83,6 +89,7 @@ class Nanny(Server):
         self.restarts = 0
         self._restarting = False
         self._closing = False
+        self._self_close = None  # the close started because the worker closed on its own
         handlers = {"restart": self.restart_handler, "kill": self.kill_handler, "worker_address": lambda c, m: self.worker_address}
         from .worker import _host_toward
 
@@ -126,6 +133,11 @@ class Nanny(Server):
     async def watch(self):
         if self._restarting or self._closing or self.status != "running" or self.process is None:
             return
+        reason = self._worker_closed_itself()
+        if reason is not None:
+            logger.info("Worker %s closed (%s): closing its nanny %s", self.worker_address, reason, self.address)
+            self._self_close = asyncio.ensure_future(self.close())  # not awaited: close() cancels this watch
+            return
         if not self.process.is_alive():
             logger.warning("Worker %s (pid %s) died with exit code %s", self.worker_address, self.process.pid,
                            self.process.exitcode)
@@ -143,6 +155,17 @@ class Nanny(Server):
                 logger.warning("Worker %s exceeded %d%% of its memory limit: restarting it", self.worker_address,
                                int(100 * self.memory_terminate_fraction))
                 self.process.kill()
+
+    def _worker_closed_itself(self):
+        """The reason the worker gave for closing on its own, or None (still running, or it died)."""
+        try:
+            while self.conn.poll():
+                msg = self.conn.recv()
+                if isinstance(msg, dict) and "closed" in msg:
+                    return msg["closed"]
+        except (EOFError, OSError):  # the pipe closed with the process: nothing was said
+            pass
+        return None
 
     async def restart(self, timeout=30):
         self._restarting = True

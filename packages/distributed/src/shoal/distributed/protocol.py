@@ -201,6 +201,8 @@ def loads(frames, deserialize=True):
     if start != len(frames):
         raise ValueError(f"Message announces {start} frames but carries {len(frames)}")
 
+    errors = []
+
     def ext_hook(code, data):
         if code != EXT_SERIALIZED:
             raise ValueError(f"Unknown msgpack extension type {code}")
@@ -209,8 +211,24 @@ def loads(frames, deserialize=True):
         raw = frames[offsets[i] : offsets[i] + n]
         parts = [decompress(c, f) for c, f in zip(compression, raw)]
         ser = Serialized(dict(header), parts)
-        return pickle_loads(ser.header, ser.frames) if deserialize else ser
+        if not deserialize:
+            return ser
+        try:
+            return pickle_loads(ser.header, ser.frames)
+        except Exception as e:  # e.g. a class this process cannot import
+            errors.append(e)
+            return None
 
-    return msgpack.unpackb(
-        frames[0], ext_hook=ext_hook, use_list=False, raw=False, strict_map_key=False
-    )
+    msg = msgpack.unpackb(frames[0], ext_hook=ext_hook, use_list=False, raw=False, strict_map_key=False)
+    if errors:
+        raise UnpicklablePayload(msg, errors[0])
+    return msg
+
+
+class UnpicklablePayload(Exception):
+    """A message arrived whole but a payload in it could not be unpickled here.  The connection is
+    still in step, so the receiver can answer with ``error`` instead of dropping it."""
+
+    def __init__(self, message, error):
+        super().__init__(f"could not unpickle a payload: {type(error).__name__}: {error}")
+        self.message, self.error = message, error

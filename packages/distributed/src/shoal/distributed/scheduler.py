@@ -11,7 +11,7 @@ import os
 import time
 import uuid
 
-from . import config
+from . import config, gc_tuning
 from .batched import BatchedSend
 from .comm import CommClosedError, listen
 from .comm.inproc import new_address
@@ -66,6 +66,7 @@ class Scheduler(Server):
         self.events_seen = 0
         self.task_stream = TaskStream(config.get("distributed.scheduler.task-stream-length"))
         self.events = Events(config.get("distributed.scheduler.events-length"))
+        self._gc_tuned = False
         handlers = {
             "register-worker": self.register_worker,
             "register-client": self.register_client,
@@ -126,6 +127,8 @@ class Scheduler(Server):
         logger.info("Scheduler at: %s", self.address)
         if self.http_server is not None:
             logger.info("Dashboard at: %s", self.dashboard_link)
+        gc_tuning.server_started()
+        self._gc_tuned = True
         return self
 
     @property
@@ -157,6 +160,9 @@ class Scheduler(Server):
         if getattr(self, "inproc_listener", None) is not None:
             self.inproc_listener.stop()
         await super().close()
+        if self._gc_tuned:
+            self._gc_tuned = False
+            gc_tuning.server_closed()
 
     def check_worker_ttl(self):
         cutoff = time.time() - self.worker_ttl
@@ -195,6 +201,8 @@ class Scheduler(Server):
                             return
                     except Exception:  # one bad message must not end the stream or the scheduler
                         logger.exception("Bad %r message from %s", msg.get("op"), who)
+                    if msg.get("op") == "update-graph":
+                        await asyncio.sleep(0)  # let the tasks of this graph go out before the next
         except (CommClosedError, OSError):
             pass
 
@@ -494,13 +502,22 @@ class Scheduler(Server):
             self.send_all(*st.client_releases_keys(cs.id, [ts.key for ts in list(cs.wants)]))
         n_before = len(st.workers)
         nannies = [ws.nanny for ws in st.workers.values() if ws.nanny]
+        old_streams = []
         for ws in list(st.workers.values()):
             if ws.nanny:
+                # forget the worker but keep its stream open: a worker that loses its scheduler closes
+                # on its own, and its nanny would then close instead of restarting it
+                old_streams.append(self.worker_streams.pop(ws.address, None))
                 self.remove_worker(ws.address, stimulus_id="restart", safe=True)
-        results = await asyncio.gather(
-            *(self.rpc(nanny, "restart", timeout=msg.get("timeout", 30)) for nanny in nannies),
-            return_exceptions=True,
-        )
+        try:
+            results = await asyncio.gather(
+                *(self.rpc(nanny, "restart", timeout=msg.get("timeout", 30)) for nanny in nannies),
+                return_exceptions=True,
+            )
+        finally:
+            for stream in old_streams:
+                if stream is not None:
+                    stream.abort()
         failed = [str(r) for r in results if isinstance(r, BaseException)]
         deadline = time.time() + msg.get("timeout", 30)
         while len(st.workers) < n_before and time.time() < deadline:

@@ -15,7 +15,7 @@ import uuid
 from .lifecycle import AsyncLifecycle
 from .comm import CommClosedError, listen
 from .comm.core import parse_address
-from .protocol import Serialize
+from .protocol import Serialize, UnpicklablePayload
 from .rpc import ConnectionPool
 
 logger = logging.getLogger("shoal.distributed")
@@ -118,6 +118,10 @@ class Server(AsyncLifecycle):
                     msg = await comm.read()
                 except (CommClosedError, OSError):
                     return
+                except UnpicklablePayload as e:
+                    if not await self._reply_unpicklable(comm, e):
+                        return
+                    continue
                 if not isinstance(msg, dict) or not isinstance(msg.get("op"), str):
                     await self._reply(comm, error_reply(TypeError(f"Expected a message with an 'op', got {msg!r:.200}")))
                     continue
@@ -150,6 +154,16 @@ class Server(AsyncLifecycle):
                 logger.debug("Handler %r of %s raised", op, self, exc_info=True)
             return error_reply(e)
         return {"ok": result}
+
+    async def _reply_unpicklable(self, comm, e):
+        """Answer a request whose arguments this process cannot unpickle with that error."""
+        msg = e.message if isinstance(e.message, dict) else {}
+        op = msg.get("op")
+        if op in self.stream_ops or not msg.get("reply", True) or not isinstance(op, str):
+            logger.error("%s dropped a message from %s: %s", self, comm.peer_address, e)
+            return True
+        e.error.add_note(f"(raised by {self.address} while unpickling the arguments of {op!r})")
+        return await self._reply(comm, error_reply(e.error))
 
     async def _reply(self, comm, reply):
         try:

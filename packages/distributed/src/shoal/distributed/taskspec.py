@@ -17,7 +17,14 @@ from .protocol import Serialized, dumps_function, serialize
 INLINE_LIMIT = 64 * 1024
 
 
+# arguments of these types pickle the same with plain pickle, which is several times faster than
+# cloudpickle's pickler for the one-number argument tuples of a large map
+PLAIN_TYPES = frozenset((int, float, complex, str, bytes, bool, type(None)))
+
+
 def _pack(obj):
+    if type(obj) is tuple and all(type(a) in PLAIN_TYPES for a in obj):
+        return pickle.dumps(obj, protocol=5)
     ser = serialize(obj)
     if len(ser.frames) == 1 and len(ser.frames[0]) < INLINE_LIMIT:
         return bytes(ser.frames[0])

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import pickle
 import tempfile
 import threading
 import time
@@ -16,7 +17,7 @@ import traceback
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from . import config
+from . import config, gc_tuning
 from .batched import BatchedSend
 from .comm import CommClosedError, connect
 from .comm.core import parse_address
@@ -30,7 +31,7 @@ from .rpc import send_recv
 from .server import Server
 from .sizeof import sizeof
 from .spill import SpillBuffer
-from .taskspec import run_task
+from .taskspec import PLAIN_TYPES, run_task
 from .worker_state import WorkerState
 
 logger = logging.getLogger("shoal.distributed.worker")
@@ -56,15 +57,7 @@ def rejoin():
     """Inside a seceded task: count against the worker's threads again (may briefly oversubscribe)."""
     worker = get_worker()
     key = _thread_state.key
-
-    def back():
-        ts = worker.state.tasks.get(key)
-        if ts is not None and ts in worker.state.long_running:
-            worker.state.long_running.discard(ts)
-            worker.state.executing.add(ts)
-            worker.state._take_resources(ts)
-
-    worker.loop.call_soon_threadsafe(back)
+    worker.loop.call_soon_threadsafe(lambda: worker.handle(worker.state.rejoin(key)))
 
 
 @contextlib.contextmanager
@@ -141,6 +134,8 @@ class Worker(Server):
         self.start_time = time.time()
         self.transfer_bytes_in = 0
         self.transfer_bytes_out = 0
+        self._gc_tuned = False
+        self.close_reason = None  # why the worker closed, e.g. "scheduler-close"; its nanny reads it
         handlers = {
             "get_data": self.get_data,
             "update_data": self.update_data,
@@ -194,12 +189,15 @@ class Worker(Server):
         logger.info("          Memory: %s", _fmt_bytes(self.memory_limit))
         logger.info("  Local directory: %s", self.local_directory)
         logger.info("Registered to: %s", self.scheduler_address)
+        gc_tuning.server_started()
+        self._gc_tuned = True
         return self
 
     @close_once
-    async def close(self, report=True):
+    async def close(self, report=True, reason="closed"):
         if self.status in ("closing", "closed"):
             return
+        self.close_reason = reason
         if self.stream is not None and not self.stream.closed and report:
             self.stream.send({"op": "unregister"})
             await self.stream.close()
@@ -216,10 +214,13 @@ class Worker(Server):
             self.actor_executor.shutdown(wait=False, cancel_futures=True)
         self.logs.detach()
         self.data.close()
+        if self._gc_tuned:
+            self._gc_tuned = False
+            gc_tuning.server_closed()
         logger.info("Stopped worker at %s", self.address if self.listener else "?")
 
     async def close_handler(self, comm, msg):
-        self.background(self.close())
+        self.background(self.close(reason=msg.get("reason", "asked to close")))
 
     async def _read_scheduler(self):
         comm = self.scheduler_comm
@@ -231,24 +232,26 @@ class Worker(Server):
         except (CommClosedError, OSError):
             if self.status == "running":
                 logger.info("Connection to scheduler %s lost: closing worker %s", self.scheduler_address, self.address)
-                self.background(self.close(report=False))
+                self.background(self.close(report=False, reason="lost the scheduler"))
 
     def handle_scheduler_msg(self, msg):
         op = msg.get("op")
         sid = msg.get("stimulus_id", op)
         if op == "compute-task":
-            with self._failing_on_error("compute-task", [msg["key"]]):
+            try:  # inline rather than _failing_on_error: this runs once per task
                 self.handle(self.state.compute_task(
                     msg["key"], msg["run_spec"], priority=msg.get("priority", (0,)), who_has=msg.get("who_has"),
                     nbytes=msg.get("nbytes"), resource_restrictions=msg.get("resource_restrictions"),
                     duration=msg.get("duration", 0.5), stimulus_id=sid,
                 ))
+            except Exception as e:
+                self.handle(self.state.internal_error("compute-task", [msg["key"]], e))
         elif op == "free-keys":
             self.handle(self.state.free_keys(msg["keys"], stimulus_id=sid))
         elif op == "steal-request":
             self.handle(self.state.steal_request(msg["key"], stimulus_id=sid))
         elif op == "close":
-            self.background(self.close(report=False))
+            self.background(self.close(report=False, reason=msg.get("reason", "scheduler asked")))
         else:
             logger.warning("Worker %s got unknown message %r", self.address, op)
 
@@ -279,8 +282,10 @@ class Worker(Server):
 
     def execute(self, key):
         """Hand ``key`` to the thread pool; ``_execute_done`` runs on the loop when it returns."""
-        with self._failing_on_error("execute", [key]):
+        try:
             self._submit(key)
+        except Exception as e:
+            self.handle(self.state.internal_error("execute", [key], e))
 
     def _submit(self, key):
         ts = self.state.tasks.get(key)
@@ -306,10 +311,12 @@ class Worker(Server):
             pass
 
     def _execute_done(self, key, ok, value, nbytes, timing):
-        if self.status not in ("running",):
+        if self.status != "running":
             return
-        with self._failing_on_error("execute-done", [key]):
+        try:
             self._record_result(key, ok, value, nbytes, timing)
+        except Exception as e:
+            self.handle(self.state.internal_error("execute-done", [key], e))
 
     def _record_result(self, key, ok, value, nbytes, timing):
         sid = f"task-done-{key}"
@@ -548,6 +555,9 @@ def _attach_small_result(instructions, key, value):
     for instruction in instructions:
         msg = instruction[1] if instruction[0] == "send" else None
         if msg is not None and msg.get("op") == "task-finished" and msg.get("key") == key:
+            if type(value) in PLAIN_TYPES:  # plain pickle: same bytes, much cheaper than cloudpickle
+                msg["value"] = pickle.dumps(value, protocol=5)
+                return
             try:
                 _header, frames = pickle_dumps(value)
             except Exception:

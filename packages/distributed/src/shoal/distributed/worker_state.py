@@ -106,6 +106,10 @@ class WorkerState:
         self.max_concurrent_fetches = max_concurrent_fetches
         self.paused = False
         self.to_fetch = set()
+        # whether a fetch could start that could not at the last look: a task to fetch, a holder or
+        # a free peer was added since (every event asks, and rescanning a long to_fetch each time was
+        # a fifth of a worker's time in a tree reduction)
+        self._fetch_news = False
         self.counter = 0
         self.executed_count = 0
         self.transition_hooks = []  # callables (key, start, finish): worker plugins
@@ -141,6 +145,7 @@ class WorkerState:
                 self._set(dts, "fetch", stimulus_id)
             elif dts.state == "fetch":
                 dts.who_has.update(set(holders) - {self.address})
+                self._fetch_news = True
         self._set(ts, "waiting", stimulus_id)
         if all(d.state == "memory" for d in ts.dependencies):
             self._make_ready(ts, stimulus_id)
@@ -208,6 +213,7 @@ class WorkerState:
         """``nbytes`` (key -> size) arrived from ``worker`` and are in the store."""
         out = []
         keys = self.in_flight.pop(worker, set())
+        self._fetch_news = True
         received = []
         for key in keys:
             ts = self.tasks.get(key)
@@ -239,6 +245,7 @@ class WorkerState:
         """``worker`` could not be reached: none of the keys in flight from it arrived."""
         out = []
         keys = self.in_flight.pop(worker, set())
+        self._fetch_news = True
         for ts in list(self.tasks.values()):
             ts.who_has.discard(worker)
         for key in keys:
@@ -272,6 +279,17 @@ class WorkerState:
         self._return_resources(ts)
         return [("send", {"op": "long-running", "key": key, "stimulus_id": stimulus_id}), *self._next_work()]
 
+    @_event(_the_key)
+    def rejoin(self, key, stimulus_id="rejoin"):
+        """A seceded task counts against the threads again (it may briefly oversubscribe them)."""
+        ts = self.tasks.get(key)
+        if ts is None or ts not in self.long_running:
+            return []
+        self.long_running.discard(ts)
+        self.executing.add(ts)
+        self._take_resources(ts)
+        return []
+
     @_event(_no_task)
     def set_paused(self, paused):
         self.paused = paused
@@ -303,6 +321,8 @@ class WorkerState:
         ts = self.tasks.pop(key, None)
         if ts is None:
             return
+        if ts in self.executing:
+            self._return_resources(ts)
         for group in (self.executing, self.long_running, self.to_fetch):
             group.discard(ts)
         for linked in (*ts.dependencies, *ts.dependents):
@@ -340,6 +360,15 @@ class WorkerState:
                 assert all(d.state == "memory" for d in ts.dependencies), f"{ts!r} is ready without its inputs"
         for ts in (*self.executing, *self.long_running, *self.to_fetch):
             assert self.tasks.get(ts.key) is ts, f"{ts.key!r} is running or fetched, but was released"
+        assert not self.executing & self.long_running, "tasks both executing and seceded"
+        for resource, total in self.total_resources.items():
+            held = sum((ts.resource_restrictions or {}).get(resource, 0) for ts in self.executing)
+            assert abs(self.available_resources.get(resource, 0) - (total - held)) < 1e-9, \
+                f"{resource}: {self.available_resources.get(resource)} available, {total} - {held} expected"
+        if not self._fetch_news and len(self.in_flight) < self.max_concurrent_fetches:
+            for ts in self.to_fetch:
+                assert ts.who_has and all(w in self.in_flight for w in ts.who_has), \
+                    f"{ts!r} could be fetched from {sorted(ts.who_has)} but waits"
         for worker, keys in self.in_flight.items():
             for key in keys:
                 ts = self.tasks.get(key)
@@ -363,6 +392,7 @@ class WorkerState:
             hook(ts.key, start, state)
         if state == "fetch":
             self.to_fetch.add(ts)
+            self._fetch_news = True
         else:
             self.to_fetch.discard(ts)
 
@@ -484,17 +514,21 @@ class WorkerState:
         return out
 
     def _start_fetches(self):
+        if not self._fetch_news:
+            return []
+        self._fetch_news = False
         out = []
         by_worker = defaultdict(list)
         for ts in list(self.to_fetch):
             if ts.who_has:
-                holders = sorted(ts.who_has, key=lambda w: (w in self.in_flight, w))
-                by_worker[holders[0]].append(ts)
+                idle = [w for w in ts.who_has if w not in self.in_flight]
+                if idle:  # else it waits for a peer that is busy sending to us
+                    by_worker[min(idle)].append(ts)
             else:  # the scheduler believes only we hold it, but we do not: have it recomputed
                 out.extend(self._fetch_failed(ts, self.address, "no-holder"))
         for worker, tss in by_worker.items():
-            if worker in self.in_flight or len(self.in_flight) >= self.max_concurrent_fetches:
-                continue
+            if len(self.in_flight) >= self.max_concurrent_fetches:
+                break  # the rest starts when a fetch ends (which is news)
             keys = [ts.key for ts in tss]
             for ts in tss:
                 self._set(ts, "flight", "gather")

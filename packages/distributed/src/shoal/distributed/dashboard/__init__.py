@@ -1,1 +1,2 @@
-"""The scheduler's HTTP endpoints: /health, /metrics (JSON) and a small /status page."""
+"""The scheduler's dashboard: live Bokeh pages (/status, /workers, /tasks, /system, /graph, /groups,
+/individual-*), plain HTML /info pages, JSON routes and /health, /metrics; see http.py for the routes."""

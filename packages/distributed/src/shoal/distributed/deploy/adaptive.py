@@ -3,21 +3,24 @@
 ``Adaptive(scheduler, cluster, minimum=0, maximum=10, interval='1s', target_duration='5s')``: every
 ``interval`` the scheduler (a ``Scheduler`` in this process, or its address) is asked how many workers
 its queued work deserves (expected seconds of work / ``target_duration``); the target is clamped to
-``[minimum, maximum]`` and handed to the cluster's ``scale``.  The target counts work already
-processing as well as queued work, and is never below the number of workers running tasks, so
-shrinking only closes idle workers; a SpecCluster asks the scheduler which ones
-(``workers_to_close``) and retires them gracefully, their results moving to the workers that stay.  ``Adaptive(cluster=cluster)`` (Dask's
-keyword form) takes the cluster's own scheduler.  Scaling up happens at once; scaling
-down only after ``wait_count`` consecutive lower targets, to avoid flapping.  A failing step is
-logged and the next one runs as usual.  ``cluster.adapt(...)`` is the usual way to start one.
+``[minimum, maximum]``.  The target counts work already processing as well as queued work, and is
+never below the number of workers running tasks, so shrinking only closes idle workers.
+
+Growing calls the cluster's public ``scale_up(target)``.  Shrinking asks the scheduler which workers to
+close (``workers_to_close``), retires them gracefully (their results move to the workers that stay)
+and then calls the cluster's public ``scale_down(workers)``: any cluster implementing those two
+methods adapts, and the scheduler, not the cluster, picks the workers.  ``Adaptive(cluster=cluster)``
+(Dask's keyword form) takes the cluster's own scheduler.  Scaling up happens at once; scaling down
+only after ``wait_count`` consecutive lower targets, to avoid flapping.  A failing step is logged and
+the next one runs as usual.  ``cluster.adapt(...)`` is the usual way to start one.
 """
 
 import asyncio
-import inspect
 import logging
 import math
 
 from ..config import parse_timedelta
+from .scaling import SchedulerHandle, call_cluster, local_scheduler, shrink
 
 logger = logging.getLogger("shoal.distributed.adaptive")
 
@@ -26,7 +29,7 @@ class Adaptive:
     def __init__(self, scheduler=None, cluster=None, minimum=0, maximum=math.inf, interval="1s", wait_count=3,
                  target_duration="5s"):
         if scheduler is None and cluster is not None:
-            scheduler = getattr(cluster, "scheduler", None) or cluster.scheduler_address
+            scheduler = local_scheduler(cluster) or cluster.scheduler_address  # in-process: no round trip
         if cluster is None or not (isinstance(scheduler, str) or hasattr(scheduler, "adaptive_target")):
             raise TypeError("Adaptive(scheduler, cluster, ...): pass the scheduler (a Scheduler or its address) "
                             f"and then the cluster to scale; got {type(scheduler).__name__} and "
@@ -41,15 +44,26 @@ class Adaptive:
         self.wait_count = wait_count
         self.target_duration = parse_timedelta(target_duration)
         self.task = None
+        self._loop = None  # the loop start() ran on; stop() may come from another thread
         self.log = []  # ("up" | "down", target) for every scaling decision
         self._lower_count = 0
         self._pool = None
 
     def start(self):
+        self._loop = asyncio.get_running_loop()
         self.task = asyncio.ensure_future(self._run())
         self.task.add_done_callback(_report_end)
 
     def stop(self):
+        """Stop adapting; callable from the cluster's loop or from any other thread."""
+        loop = self._loop
+        try:
+            on_loop = asyncio.get_running_loop() is loop
+        except RuntimeError:
+            on_loop = False
+        if loop is not None and not on_loop and not loop.is_closed():
+            loop.call_soon_threadsafe(self.stop)
+            return
         if self.task is not None:
             self.task.cancel()
             self.task = None
@@ -74,15 +88,14 @@ class Adaptive:
         return int(target), info["current"]
 
     async def _scheduler_target(self):
-        scheduler = self.scheduler
-        if not isinstance(scheduler, str) and getattr(scheduler, "loop", None) is asyncio.get_running_loop():
-            return scheduler.adaptive_target(self.target_duration)
-        address = scheduler if isinstance(scheduler, str) else scheduler.address
-        if self._pool is None:
+        return await self._scheduler().ask("adaptive_target", target_duration=self.target_duration)
+
+    def _scheduler(self):
+        if self._pool is None:  # used only when the scheduler is elsewhere
             from ..rpc import ConnectionPool
 
             self._pool = ConnectionPool(security=getattr(self.cluster, "security", None))
-        return await self._pool.rpc(address, "adaptive_target", target_duration=self.target_duration)
+        return SchedulerHandle(self.scheduler, self._pool)
 
     async def adapt(self):
         """One step: ask for the target and scale the cluster if it differs.  Returns the target."""
@@ -90,27 +103,24 @@ class Adaptive:
         if target > current:
             self._lower_count = 0
             self.log.append(("up", target))
-            await _scale(self.cluster, target)
+            await self.scale_up(target)
         elif target < current:
             self._lower_count += 1
             if self._lower_count >= self.wait_count:
                 self._lower_count = 0
                 self.log.append(("down", target))
-                await _scale(self.cluster, target)
+                await self.scale_down_to(target)
         else:
             self._lower_count = 0
         return target
 
+    async def scale_up(self, n):
+        """Ask the cluster for ``n`` workers in total: its ``scale_up(n)`` (``scale(n)`` if it has none)."""
+        await call_cluster(getattr(self.cluster, "scale_up", None) or self.cluster.scale, n)
 
-async def _scale(cluster, n):
-    """Ask ``cluster`` for ``n`` workers without blocking this loop: its coroutine ``_scale`` when it
-    has one (shoal clusters), else its ``scale`` (awaited when that returns an awaitable)."""
-    scale = getattr(cluster, "_scale", None)
-    if scale is None or not inspect.iscoroutinefunction(scale):
-        scale = cluster.scale
-    result = scale(n)
-    if inspect.isawaitable(result):
-        await result
+    async def scale_down_to(self, target):
+        """Retire the workers the scheduler picks to keep ``target``, then ``cluster.scale_down`` them."""
+        return await shrink(self.cluster, self._scheduler(), target)
 
 
 def _report_end(task):

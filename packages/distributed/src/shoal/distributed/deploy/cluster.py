@@ -1,5 +1,9 @@
 """The Cluster interface every deployment implements: scale, scale_up, scale_down, adapt, close.
 
+A backend implements ``scale_up(n)`` and ``scale_down(workers)`` (or their async ``_scale_up`` /
+``_scale_down``); ``scale(n)`` and ``adapt`` are built on those and on the scheduler, which decides
+which workers to close.
+
 A cluster owns (or knows) a scheduler.  Blocking and ``asynchronous=True`` use work like Client: async
 ``_method`` implementations run on the caller's loop or on a loop thread owned by the cluster.
 """
@@ -9,6 +13,7 @@ import asyncio
 from ..lifecycle import AsyncLifecycle
 from ..loop import LoopRunner
 from ..rpc import ConnectionPool
+from .scaling import SchedulerHandle, call_cluster, local_scheduler, shrink
 
 
 class Cluster(AsyncLifecycle):
@@ -33,12 +38,23 @@ class Cluster(AsyncLifecycle):
     def scheduler_address(self):
         raise NotImplementedError
 
-    async def _scale(self, n):
-        """Ask for ``n`` workers in total."""
-        raise NotImplementedError
+    async def _scale_up(self, n):
+        """Start workers until there are ``n`` in total (or override ``scale_up`` itself)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement scale_up(n)")
 
     async def _scale_down(self, workers):
-        raise NotImplementedError
+        """Stop ``workers`` (addresses the scheduler already retired; or override ``scale_down``)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement scale_down(workers)")
+
+    async def _scale(self, n):
+        """Ask for ``n`` workers in total: ``scale_up(n)`` to grow; to shrink, the scheduler picks and
+        retires workers, then ``scale_down`` stops them.  SpecCluster keeps its own bookkeeping."""
+        scheduler = SchedulerHandle(getattr(self, "scheduler", None) or self.scheduler_address, self.pool)
+        current = await scheduler.worker_count()
+        if n > current:
+            await call_cluster(self.scale_up, n)
+        elif n < current:
+            await shrink(self, scheduler, n)
 
     async def _start(self):
         self.status = "running"
@@ -68,9 +84,11 @@ class Cluster(AsyncLifecycle):
         return self.sync(self._scale, n)
 
     def scale_up(self, n):
-        return self.sync(self._scale, n)
+        """Grow to ``n`` workers in total (never shrinks)."""
+        return self.sync(self._scale_up, n)
 
     def scale_down(self, workers):
+        """Stop ``workers`` (addresses or names)."""
         return self.sync(self._scale_down, list(workers))
 
     def _workers_for(self, n, memory, cores):
@@ -83,7 +101,10 @@ class Cluster(AsyncLifecycle):
         if memory is not None:
             from shoal.utils import parse_bytes
 
-            needs.append(-(-parse_bytes(memory) // max(per["memory"], 1)))
+            if not per["memory"]:
+                raise ValueError(f"scale(memory={memory!r}): the workers of {type(self).__name__} have no "
+                                 "fixed memory limit (memory_limit='auto' or none); scale by n or cores=")
+            needs.append(-(-parse_bytes(memory) // per["memory"]))
         if not needs:
             raise ValueError("scale needs n, memory= or cores=")
         return int(max(needs))
@@ -97,7 +118,7 @@ class Cluster(AsyncLifecycle):
 
         if self._adaptive is not None:
             self._adaptive.stop()
-        scheduler = getattr(self, "scheduler", None) or self.scheduler_address  # in-process: no round trip
+        scheduler = local_scheduler(self) or self.scheduler_address  # in-process: no round trip
         self._adaptive = Adaptive(scheduler, self, minimum=minimum, maximum=maximum, **kwargs)
         if self.asynchronous:
             self._adaptive.start()

@@ -65,8 +65,16 @@ class SpecCluster(Cluster):
                     opts = dict(spec.get("options", {}))
                     opts.setdefault("name", name)
                     started.append((name, spec["cls"](self.scheduler_address, **opts)))
-                await asyncio.gather(*(w for _, w in started))
-                self.workers.update(started)
+                outcomes = await asyncio.gather(*(w for _, w in started), return_exceptions=True)
+                failed = []
+                for (name, worker), outcome in zip(started, outcomes):
+                    if isinstance(outcome, Exception):
+                        failed.append(outcome)
+                        del self.worker_specs[name]  # the spec says what runs: this one does not
+                    else:
+                        self.workers[name] = worker  # started, so it is closed with the cluster
+                if failed:
+                    raise failed[0]
 
     @staticmethod
     def _worker_address(w):
@@ -82,6 +90,10 @@ class SpecCluster(Cluster):
         while len(self.worker_specs) < n:
             self.worker_specs[self._new_worker_name()] = copy.deepcopy(self.new_spec)
         await self._apply_specs(before)
+
+    async def _scale_up(self, n):
+        if n > len(self.worker_specs):
+            await self._scale(n)
 
     async def _drop_specs(self, excess):
         """Forget ``excess`` worker specs: workers not started yet first, then those the scheduler
