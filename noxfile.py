@@ -28,8 +28,8 @@ NEEDS = {
     "bag": ["core", "array", "dataframe", "distributed", "bag"],
     "dataframe": ["core", "array", "bag", "dataframe"],
     "distributed": ["core", "array", "dataframe", "bag", "distributed"],
-    "deploy-ssh": ["core", "distributed", "deploy-ssh"],
-    "deploy-sge": ["core", "distributed", "deploy-sge"],
+    "deploy-ssh": ["core", "array", "distributed", "deploy-ssh"],
+    "deploy-sge": ["core", "array", "distributed", "deploy-sge"],
 }
 ALL = list(NEEDS)
 TEST_TOOLS = ["pytest", "pytest-timeout", "hypothesis"]
@@ -77,7 +77,9 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """The benchmarks of every package, printed as one table (`nox -s bench -- --quick`)."""
-    install(session, ["core", "array", "dataframe", "bag", "distributed"], extra="")
+    # array[stats]: scipy, which the stats benchmarks compare with
+    install(session, ["core", "array[stats]", "dataframe", "bag", "distributed", "deploy-ssh", "deploy-sge"],
+            extra="")
     session.install("psutil")
     session.run("python", "benchmarks/run.py", *session.posargs)
 
