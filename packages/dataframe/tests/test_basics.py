@@ -1,4 +1,6 @@
 """Creation, elementwise operations, columns, filters, assignment — against pandas."""
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -386,3 +388,134 @@ def test_read_csv_assume_missing_reads_unnamed_int_columns_as_floats(tmp_path):
     df = sd.read_csv(str(tmp_path / "f.csv"), assume_missing=True, dtype={"b": "int32"})
     assert df.dtypes.to_dict() == {"a": np.float64, "b": np.int32, "c": np.float64}
     assert_eq(df, pdf.astype({"a": "float64", "b": "int32"}))
+
+
+def test_str_getitem_by_position_and_slice():
+    ps = pd.Series(["abc", "de", None, "f"], name="x")
+    s = sd.from_pandas(ps, npartitions=2)
+    assert_eq(s.str[0], ps.str[0])
+    assert_eq(s.str[:2], ps.str[:2])
+    assert_eq(s.str.split("b").str[0], ps.str.split("b").str[0])
+
+
+@pytest.mark.parametrize("method,args", [
+    ("rename_categories", (["X", "Y", "Z"],)), ("rename_categories", ({"a": "A"},)),
+    ("rename_categories", (str.upper,)), ("add_categories", (["q"],)),
+    ("remove_categories", (["a"],)), ("reorder_categories", (["c", "b", "a"],)),
+    ("as_ordered", ()), ("as_unordered", ())])
+def test_cat_methods_with_known_categories(method, args):
+    ps = pd.Series(pd.Categorical(list("abcabca")), name="c")
+    s = sd.from_pandas(ps, npartitions=3)
+    out = getattr(s.cat, method)(*args)
+    assert out.cat.known
+    assert_eq(out, getattr(ps.cat, method)(*args))
+
+
+def test_cat_methods_need_known_categories():
+    s = sd.from_pandas(pd.Series(list("abca"), name="c"), npartitions=2).astype("category")
+    with pytest.raises(NotImplementedError, match="rename_categories.*as_known"):
+        s.cat.rename_categories(["x", "y", "z"])
+
+
+def test_categorize_makes_unknown_categoricals_known():
+    pdf = pd.DataFrame({"c": list("abcab"), "v": range(5)})
+    df = sd.from_pandas(pdf, npartitions=2).astype({"c": "category"})
+    assert not df.c.cat.known
+    out = df.categorize()
+    assert out.c.cat.known
+    assert_eq(out, pdf.astype({"c": "category"}))
+
+
+def test_get_dummies_names_string_columns_needing_categorize():
+    pdf = pd.DataFrame({"c": pd.Categorical(list("abab")), "o": list("xyzx")})
+    df = sd.from_pandas(pdf, npartitions=2)
+    with pytest.raises(NotImplementedError, match=r"\['o'\].*categorize"):
+        sd.get_dummies(df)
+    assert_eq(sd.get_dummies(df.categorize()), pd.get_dummies(pdf))
+
+
+def test_series_add_prefix_suffix_and_rename_index():
+    ps = pd.Series(range(10), name="x")
+    s = sd.from_pandas(ps, npartitions=3)
+    assert_eq(s.add_prefix("p"), ps.add_prefix("p"))
+    assert_eq(s.add_suffix("_s"), ps.add_suffix("_s"))
+    moved = s.rename(lambda i: i * 2)
+    assert not moved.known_divisions
+    assert_eq(moved, ps.rename(lambda i: i * 2))
+    kept = s.rename(lambda i: i * 2, sorted_index=True)
+    assert kept.divisions == tuple(2 * d for d in s.divisions)
+    assert_eq(kept, ps.rename(lambda i: i * 2))
+    assert_eq(s.rename({1: 100}), ps.rename({1: 100}))
+    assert_eq(s.rename("y"), ps.rename("y"))
+
+
+def test_fillna_meta_follows_filled_string_columns():
+    pdf = pd.DataFrame({"b": [1.0, None, 3, 4], "c": ["x", None, "y", "z"],
+                        "i": pd.array([1, None, 2, 3], dtype="Int64"), "n": [1, 2, 3, 4]})
+    df = sd.from_pandas(pdf, npartitions=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas warns that 0 does not suit a str column
+        assert_eq(df.fillna(0), pdf.fillna(0))
+        assert_eq(df.c.fillna(0), pdf.c.fillna(0))
+    assert_eq(df[["c"]].fillna("q"), pdf[["c"]].fillna("q"))
+    assert_eq(df.fillna({"b": 0, "c": "w"}), pdf.fillna({"b": 0, "c": "w"}))
+
+
+def test_to_string_shows_the_structure():
+    df = sd.from_pandas(pd.DataFrame({"a": range(10)}), npartitions=2)
+    text = df.to_string()
+    assert "npartitions=2" in text and "int64" in text
+
+
+def test_named_arithmetic_with_axis_and_fill_value(pdf):
+    df = sd.from_pandas(pdf, npartitions=3)
+    num, pnum = df[["A", "B", "D"]], pdf[["A", "B", "D"]]
+    assert_eq(num.sub(df.A, axis=0), pnum.sub(pdf.A, axis=0))
+    assert_eq(num.div(df.B + 1, axis="index"), pnum.div(pdf.B + 1, axis="index"))
+    assert_eq(num.lt(df.A, axis=0), pnum.lt(pdf.A, axis=0))
+    assert_eq(df.A.add(df.D, fill_value=0), pdf.A.add(pdf.D, fill_value=0))
+    assert_eq(num.mul(num.where(num > 0), fill_value=1), pnum.mul(pnum.where(pnum > 0), fill_value=1))
+    assert_eq(num.rsub(1), pnum.rsub(1))
+    assert_eq(df.A.rtruediv(df.B + 1, fill_value=1), pdf.A.rtruediv(pdf.B + 1, fill_value=1))
+
+
+def test_pandas_operands_align_on_the_index(pdf):
+    df = sd.from_pandas(pdf, npartitions=3)
+    num, pnum = df[["A", "B", "D"]], pdf[["A", "B", "D"]]
+    assert_eq(df.A + pdf.B, pdf.A + pdf.B)
+    out = pdf.B * df.A  # pandas defers to the lazy operand
+    assert isinstance(out, sd.Series)
+    assert_eq(out, pdf.B * pdf.A)
+    assert_eq(num + pnum, pnum + pnum)
+    assert_eq(num - pnum.mean(), pnum - pnum.mean())  # a Series against a frame: by column
+    assert_eq(df.A.add(pdf.B.iloc[::2], fill_value=0), pdf.A.add(pdf.B.iloc[::2], fill_value=0))
+    assert_eq(num.sub(pdf.A, axis=0), pnum.sub(pdf.A, axis=0))
+
+
+def test_str_rsplit_and_extractall():
+    ps = pd.Series(["a-b-c", "d-e", None, "f", "g-h-i-j"] * 4, name="s")
+    s = sd.from_pandas(ps, npartitions=3)
+    assert_eq(s.str.rsplit("-", n=1, expand=True), ps.str.rsplit("-", n=1, expand=True))
+    assert_eq(s.str.rsplit("-", n=1), ps.str.rsplit("-", n=1))
+    assert_eq(s.str.extractall(r"(\w)-"), ps.str.extractall(r"(\w)-"))
+
+
+def test_frame_and_series_meet_by_column(pdf, kind, partition):
+    df = partition(pdf, kind)
+    num, pnum = df[["A", "B", "D"]], pdf[["A", "B", "D"]]
+    assert_eq((num - num.mean()) / num.std(), (pnum - pnum.mean()) / pnum.std())
+    assert_eq(num.max() - num, pnum.max() - pnum)
+    assert_eq(num.sub(num.min()), pnum.sub(pnum.min()))
+    assert_eq(num.fillna(num.mean()), pnum.fillna(pnum.mean()))
+    assert_eq(num.fillna(pnum.mean()), pnum.fillna(pnum.mean()))
+
+
+def test_numpy_operands(pdf):
+    df = sd.from_pandas(pdf, npartitions=3)
+    num, pnum = df[["A", "B"]], pdf[["A", "B"]]
+    out = np.float64(2.5) * df.A  # a NumPy scalar defers to the lazy Series
+    assert isinstance(out, sd.Series)
+    assert_eq(out, np.float64(2.5) * pdf.A)
+    assert_eq(num * np.array([1, 2]), pnum * np.array([1, 2]))  # one value per column
+    with pytest.raises(TypeError, match=r"NumPy array of shape \(120,\)"):
+        df.A + np.arange(120)

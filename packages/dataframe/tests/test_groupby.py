@@ -176,3 +176,49 @@ def test_groupby_quantile_and_unique_match_pandas():
     assert list(got.index) == list(expected.index)
     for a, b in zip(got, expected):
         np.testing.assert_array_equal(a, b)
+
+
+def test_groupby_ffill_bfill(pdf, kind, partition):
+    df = partition(pdf, kind)
+    assert_eq(df.groupby("C").D.ffill(), pdf.groupby("C").D.ffill())
+    assert_eq(df.groupby("C")[["A", "D"]].bfill(limit=1), pdf.groupby("C")[["A", "D"]].bfill(limit=1))
+
+
+def test_groupby_cov_corr(pdf, kind, partition):
+    df = partition(pdf, kind)
+    assert_eq(df.groupby("C")[["A", "B", "D"]].cov(), pdf.groupby("C")[["A", "B", "D"]].cov())
+    assert_eq(df.groupby("C")[["A", "D"]].cov(ddof=0), pdf.groupby("C")[["A", "D"]].cov(ddof=0))
+    assert_eq(df.groupby("C")[["A", "B", "D"]].corr(), pdf.groupby("C")[["A", "B", "D"]].corr())
+
+
+@pytest.mark.parametrize("how", ["cummax", "cummin"])
+def test_groupby_cummax_cummin(pdf, kind, how, partition):
+    df = partition(pdf, kind)
+    assert_eq(getattr(df.groupby("C").D, how)(), getattr(pdf.groupby("C").D, how)())
+    assert_eq(getattr(df.groupby("C")[["A", "D"]], how)(), getattr(pdf.groupby("C")[["A", "D"]], how)())
+    assert_eq(getattr(df.groupby(df.B % 3).A, how)(), getattr(pdf.groupby(pdf.B % 3).A, how)())
+
+
+def test_groupby_reductions_accept_shuffle_method(pdf):
+    df = sd.from_pandas(pdf, npartitions=3)
+    assert_eq(df.groupby("C").A.sum(split_out=2, shuffle_method="tasks"), pdf.groupby("C").A.sum())
+    assert_eq(df.groupby("C").D.mean(shuffle_method="tasks"), pdf.groupby("C").D.mean())
+
+
+@pytest.mark.parametrize("aggfunc", ["sum", "count", "mean"])
+@pytest.mark.parametrize("values", ["v", "f", ["v", "f"]])
+def test_pivot_table_fills_missing_pairs_as_pandas(aggfunc, values):
+    p = pd.DataFrame({"i": [1, 1, 2, 3], "v": [1, 2, 3, 4], "f": [1.5, 2, 3, 4],
+                      "c": pd.Categorical(["x", "y", "x", "x"], categories=["x", "y", "z"])})
+    df = sd.from_pandas(p, npartitions=2)
+    for part, pp in [(df, p), (df[df.i > 2], p[p.i > 2])]:  # the second has an empty partition
+        assert_eq(sd.pivot_table(part, index="i", columns="c", values=values, aggfunc=aggfunc),
+                  pd.pivot_table(pp, index="i", columns="c", values=values, aggfunc=aggfunc,
+                                 observed=False, dropna=False))
+
+
+@pytest.mark.parametrize("how", ["skew", "kurt"])
+def test_groupby_skew_kurt(pdf, kind, how, partition):
+    df = partition(pdf, kind)
+    assert_eq(getattr(df.groupby("C").A, how)(), getattr(pdf.groupby("C").A, how)())
+    assert_eq(getattr(df.groupby("C")[["A", "D"]], how)(), getattr(pdf.groupby("C")[["A", "D"]], how)())

@@ -225,3 +225,31 @@ def test_parquet_unnamed_datetime_index_roundtrip(tmp_path):
 def test_read_table(tmp_path, frame):
     frame.to_csv(tmp_path / "t.tsv", sep="\t", index=False)
     assert_eq(sd.read_table(str(tmp_path / "t.tsv"), blocksize=3000), frame, check_index=False)
+
+
+def test_parquet_keeps_each_partitions_range_index(tmp_path, frame):
+    df = sd.from_pandas(frame, npartitions=3)  # partitions hold 0.., 134.., 268..
+    df.to_parquet(str(tmp_path / "pq"))
+    assert_eq(sd.read_parquet(str(tmp_path / "pq")), frame, check_divisions=False)
+    assert_eq(sd.read_parquet(str(tmp_path / "pq"), columns=["x"]), frame[["x"]],
+              check_divisions=False)
+
+
+def test_parquet_categoricals_come_back_unknown(tmp_path, frame):
+    p = frame.astype({"name": "category"})
+    sd.from_pandas(p, npartitions=2).to_parquet(str(tmp_path / "pq"))
+    back = sd.read_parquet(str(tmp_path / "pq"))
+    assert not back.name.cat.known
+    assert_eq(back, p, check_divisions=False)
+    assert_eq(back.name.cat.as_known(), p.name, check_divisions=False)
+
+
+def test_parquet_glob_and_dtype_backend(tmp_path, frame):
+    sd.from_pandas(frame, npartitions=3).to_parquet(str(tmp_path / "pq"))
+    assert_eq(sd.read_parquet(str(tmp_path / "pq" / "*.parquet")), frame, check_divisions=False)
+    with pytest.raises(FileNotFoundError, match="no files match"):
+        sd.read_parquet(str(tmp_path / "pq" / "*.nothing"))
+    path = str(tmp_path / "pq" / "part.1.parquet")
+    for backend in ["pyarrow", "numpy_nullable"]:
+        assert_eq(sd.read_parquet(path, dtype_backend=backend),
+                  pd.read_parquet(path, dtype_backend=backend), check_divisions=False)

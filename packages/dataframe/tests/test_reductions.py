@@ -159,3 +159,95 @@ def test_memory_usage_nlargest_get_dummies(pdf):
     assert_eq(sd.get_dummies(cats[["C"]]), pd.get_dummies(pdf[["C"]].astype("category")))
     with pytest.raises(NotImplementedError, match="categorize"):
         sd.get_dummies(df.C.astype("category"))
+
+
+@pytest.mark.parametrize("how", ["skew", "kurt", "kurtosis"])
+def test_skew_and_kurtosis(pdf, kind, how, partition):
+    df = partition(pdf, kind)
+    assert_eq(getattr(df.A, how)(), getattr(pdf.A, how)())
+    assert_eq(getattr(df[["A", "B", "D"]], how)(), getattr(pdf[["A", "B", "D"]], how)())
+    assert_eq(getattr(df, how)(numeric_only=True), getattr(pdf, how)(numeric_only=True))
+
+
+def test_skew_far_from_zero_and_constant():
+    pdf = pd.DataFrame({"x": np.random.default_rng(3).normal(size=50) + 1e6, "c": 1.0})
+    df = sd.from_pandas(pdf, npartitions=4)
+    assert_eq(df.skew(), pdf.skew(), rtol=1e-6)
+    assert_eq(df.kurt(), pdf.kurt(), rtol=1e-6)
+
+
+@pytest.fixture
+def mixed():
+    rng = np.random.default_rng(0)
+    n = 60
+    return pd.DataFrame({"a": rng.integers(0, 10, n), "b": rng.normal(size=n),
+                         "c": rng.choice(list("xyz"), n),
+                         "d": pd.date_range("2020", periods=n, freq="h"),
+                         "i": pd.array(rng.integers(0, 5, n), dtype="Int64"),
+                         "bo": rng.integers(0, 2, n) > 0,
+                         "td": pd.to_timedelta(rng.integers(0, 100, n), unit="s"),
+                         "tz": pd.date_range("2020", periods=n, freq="h", tz="US/Eastern")})
+
+
+@pytest.mark.parametrize("include,exclude", [(None, None), ("all", None), (["object", "string"], None),
+                                             (None, ["number"]), (["datetime"], None)])
+def test_describe_picks_columns_as_pandas(mixed, include, exclude):
+    df = sd.from_pandas(mixed, npartitions=4)
+    assert_eq(df.describe(include=include, exclude=exclude),
+              mixed.describe(include=include, exclude=exclude))
+
+
+@pytest.mark.parametrize("col", ["a", "b", "c", "d", "i", "bo", "td", "tz"])
+def test_describe_series_of_every_dtype(mixed, col):
+    df = sd.from_pandas(mixed, npartitions=4)
+    assert_eq(df[col].describe(), mixed[col].describe())
+
+
+@pytest.mark.parametrize("col", ["d", "td", "tz"])
+def test_quantile_of_times(mixed, col):
+    df = sd.from_pandas(mixed, npartitions=4)
+    assert_eq(df[col].quantile([0.1, 0.5, 0.9]), mixed[col].quantile([0.1, 0.5, 0.9]))
+    assert df[col].quantile(0.3).compute() == mixed[col].quantile(0.3)
+
+
+@pytest.mark.parametrize("how", ["cumsum", "cumprod", "cummin", "cummax"])
+def test_cumulative_without_skipping_missing(pdf, kind, how, partition):
+    df = partition(pdf, kind)
+    assert_eq(getattr(df.D, how)(skipna=False), getattr(pdf.D, how)(skipna=False))
+    assert_eq(getattr(df[["A", "D"]], how)(skipna=False), getattr(pdf[["A", "D"]], how)(skipna=False))
+
+
+@pytest.mark.parametrize("min_count", [1, 50, 1000])
+def test_sum_and_prod_min_count(pdf, kind, min_count, partition):
+    df = partition(pdf, kind)
+    assert_eq(df.D.sum(min_count=min_count), pdf.D.sum(min_count=min_count))
+    assert_eq(df[["A", "D"]].sum(min_count=min_count), pdf[["A", "D"]].sum(min_count=min_count))
+    assert_eq(df[["A", "D"]].prod(min_count=min_count), pdf[["A", "D"]].prod(min_count=min_count))
+    none = df[df.A > 100]
+    assert_eq(none.D.sum(min_count=1), pdf[pdf.A > 100].D.sum(min_count=1))
+    assert_eq(none[["A", "D"]].sum(min_count=1), pdf[pdf.A > 100][["A", "D"]].sum(min_count=1))
+
+
+@pytest.mark.parametrize("how", ["sum", "prod", "count", "any", "all", "var", "std", "sem",
+                                 "skew", "kurt", "min", "max", "mean", "median"])
+def test_row_wise_reductions(pdf, how):
+    df = sd.from_pandas(pdf, npartitions=3)
+    num = ["A", "B", "D"]
+    assert_eq(getattr(df[num], how)(axis=1), getattr(pdf[num], how)(axis=1))
+    assert_eq(getattr(df[num], how)(axis="columns"), getattr(pdf[num], how)(axis="columns"))
+
+
+def test_median(pdf, kind, partition):
+    df = partition(pdf, kind)
+    assert_eq(df.A.median(), pdf.A.median())
+    assert_eq(df[["A", "B", "D"]].median(), pdf[["A", "B", "D"]].median())
+    assert_eq(df.median(numeric_only=True), pdf.median(numeric_only=True))
+    assert_eq(df.D.median_approximate(), pdf.D.median())
+
+
+def test_frame_quantile_includes_times_unless_numeric_only(mixed):
+    df = sd.from_pandas(mixed, npartitions=4)
+    cols = ["a", "b", "d", "td", "tz"]
+    assert_eq(df[cols].quantile(0.3), mixed[cols].quantile(0.3))
+    assert_eq(df[cols].quantile([0.2, 0.7]), mixed[cols].quantile([0.2, 0.7]))
+    assert_eq(df[cols].quantile(0.3, numeric_only=True), mixed[cols].quantile(0.3, numeric_only=True))

@@ -202,3 +202,30 @@ def test_shuffle_goes_to_disk_when_input_exceeds_memory_limit(pdf, tmp_path):
         assert "method=disk" in "\n".join(shuffled.expr._tree_repr())
         assert_eq(shuffled, pdf)
         assert_eq(df.set_index("B"), pdf.set_index("B"))
+
+
+def test_cross_merge():
+    left = pd.DataFrame({"k": range(6), "v": range(6)})
+    right = pd.DataFrame({"k": range(3), "w": list("abc")})
+    dl, dr = sd.from_pandas(left, npartitions=3), sd.from_pandas(right, npartitions=2)
+    assert_eq(dl.merge(dr, how="cross"), left.merge(right, how="cross"), check_index=False)
+    assert_eq(sd.merge(dl, right, how="cross", suffixes=("_1", "_2")),
+              left.merge(right, how="cross", suffixes=("_1", "_2")), check_index=False)
+    with pytest.raises(ValueError, match="cross"):
+        dl.merge(dr, how="cross", on="k")
+
+
+def test_join_a_list_of_frames(pdf):
+    df = sd.from_pandas(pdf, npartitions=3)
+    assert_eq(df[["A"]].join([df[["B"]], df[["C"]]]), pdf[["A"]].join([pdf[["B"]], pdf[["C"]]]))
+    with pytest.raises(ValueError, match="list"):
+        df[["A"]].join([df[["B"]]], on="A")
+
+
+def test_set_index_on_categoricals():
+    p = pd.DataFrame({"c": pd.Categorical(list("abcabcab"), categories=list("cba"), ordered=True),
+                      "v": range(8)})
+    df = sd.from_pandas(p, npartitions=3)
+    assert_eq(df.set_index("c"), p.set_index("c"))
+    with pytest.raises(TypeError, match=r"unordered categorical.*as_ordered"):
+        df.assign(c=df.c.cat.as_unordered()).set_index("c")

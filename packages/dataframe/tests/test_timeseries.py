@@ -170,3 +170,32 @@ def test_pct_change_errors_name_the_option(days):
     df, _ = days
     with pytest.raises(NotImplementedError, match="fill_method"):
         df.x.pct_change(fill_method="ffill")
+
+
+def test_resample_quantile(ts, nparts):
+    df = sd.from_pandas(ts, npartitions=nparts)
+    assert_eq(df.resample("3h").quantile(), ts.resample("3h").quantile())
+    assert_eq(df.x.resample("1D").quantile(0.3), ts.x.resample("1D").quantile(0.3))
+    assert_eq(df.resample("1D").quantile(q=0.9), ts.resample("1D").quantile(q=0.9))
+
+
+def test_rolling_selects_columns(ts):
+    df = sd.from_pandas(ts, npartitions=5)
+    assert_eq(df.rolling(3)["x"].sum(), ts.rolling(3)["x"].sum())
+    assert_eq(df.rolling("2h").x.mean(), ts.rolling("2h").x.mean())
+    assert_eq(df.rolling(2)[["x", "n"]].max(), ts.rolling(2)[["x", "n"]].max())
+    with pytest.raises(AttributeError, match="zzz"):
+        df.rolling(2).zzz
+
+
+def test_index_to_frame(ts):
+    df = sd.from_pandas(ts, npartitions=5)
+    assert_eq(df.index.to_frame(name="t"), ts.index.to_frame(name="t"))
+    assert_eq(df.index.to_frame(index=False), ts.index.to_frame(index=False), check_index=False)
+
+
+@pytest.mark.parametrize("how", ["skew", "kurt"])
+def test_rolling_skew_kurt(ts, nparts, how):
+    df = sd.from_pandas(ts, npartitions=nparts)
+    assert_eq(getattr(df.x.rolling(6), how)(), getattr(ts.x.rolling(6), how)())
+    assert_eq(getattr(df.rolling("5h"), how)(), getattr(ts.rolling("5h"), how)())

@@ -45,20 +45,33 @@ class _Accessor:
 class StringAccessor(_Accessor):
     _accessor = "str"
 
+    def __getitem__(self, index):
+        """``s.str[0]``, ``s.str[:3]``: characters (or list items) by position."""
+        return self._run("__getitem__", index)
+
     def split(self, pat=None, n=-1, expand=False, regex=None):
+        return self._split("split", pat, n, expand, regex=regex)
+
+    def rsplit(self, pat=None, n=-1, expand=False):
+        return self._split("rsplit", pat, n, expand)
+
+    def _split(self, method, pat, n, expand, **kwargs):
         if expand and n == -1:
-            raise NotImplementedError("str.split(expand=True) needs n= (the number of columns is "
-                                      "part of the metadata)")
+            raise NotImplementedError(f"str.{method}(expand=True) needs n= (the number of columns "
+                                      "is part of the metadata)")
         if expand:
             from ._collection import new_collection
 
-            kw = {"accessor": "str", "attr": "split", "args": (),
-                  "kwargs": {"pat": pat, "n": n, "expand": True}}
+            kw = {"accessor": "str", "attr": method, "args": (),
+                  "kwargs": {"pat": pat, "n": n, "expand": True, **kwargs}}
             meta = pd.DataFrame({i: pd.Series([], dtype=self._series.dtype) for i in range(n + 1)})
             return new_collection(MapPartitions(_split_expand, meta, "keep", {"kw": kw, "n": n},
                                                 False, [self._series.expr]))
-        return self._run("split", pat=pat, n=n, expand=False)
+        return self._run(method, pat=pat, n=n, expand=False, **kwargs)
 
+    def extractall(self, pat, flags=0):
+        # each row becomes (row, match): the divisions no longer bound a plain index
+        return self._run("extractall", pat, flags=flags).clear_divisions()
 
     def cat(self, others=None, sep=None, na_rep=None, join="left"):
         """Join strings element by element with ``others`` (shoal or pandas Series, or a list of

@@ -95,6 +95,46 @@ class CategoricalAccessor:
     def remove_unused_categories(self):
         return self.as_known()
 
+    def _known_categories(self, method):
+        if not self.known:
+            raise NotImplementedError(f"cat.{method} needs known categories; call "
+                                      f"`.cat.as_known()` first")
+        return self._series.dtype.categories
+
+    def _recode(self, method, *args, **kwargs):
+        """pandas' ``.cat.<method>`` on every partition; all share the known categories, so all
+        come out with the same new categories."""
+        from ._collection import new_collection
+
+        if method not in ("as_ordered", "as_unordered"):
+            self._known_categories(method)
+        meta = getattr(self._series._meta.cat, method)(*args, **kwargs)
+        return new_collection(MapPartitions(_call_cat, meta, "keep",
+                                            {"method": method, "args": args, "kwargs": kwargs},
+                                            False, [self._series.expr]))
+
+    def rename_categories(self, new_categories):
+        return self._recode("rename_categories", new_categories)
+
+    def add_categories(self, new_categories):
+        return self._recode("add_categories", new_categories)
+
+    def remove_categories(self, removals):
+        return self._recode("remove_categories", removals)
+
+    def reorder_categories(self, new_categories, ordered=None):
+        return self._recode("reorder_categories", new_categories, ordered=ordered)
+
+    def as_ordered(self):
+        return self._recode("as_ordered")
+
+    def as_unordered(self):
+        return self._recode("as_unordered")
+
+
+def _call_cat(part, method, args, kwargs):
+    return getattr(part.cat, method)(*args, **kwargs)
+
 
 def _codes(part):
     return part.cat.codes
@@ -109,10 +149,13 @@ def categorize(frame, columns=None):
     meta = frame._meta
     if columns is None:
         columns = [c for c in meta.columns if meta[c].dtype == object or
-                   isinstance(meta[c].dtype, pd.StringDtype)]
+                   isinstance(meta[c].dtype, pd.StringDtype) or has_unknown_categories(meta[c])]
     out = frame
     for c in columns:
-        col = out[c].astype("category").cat.as_known()
+        col = out[c]
+        if isinstance(col.dtype, pd.CategoricalDtype) and not has_unknown_categories(col._meta):
+            continue
+        col = col.astype("category").cat.as_known()
         out = out.assign(**{c: col})
     return out
 
@@ -132,6 +175,12 @@ def get_dummies(data, prefix=None, prefix_sep="_", dummy_na=False, columns=None,
         if not cats:
             raise NotImplementedError("get_dummies needs categorical columns with known categories: "
                                       "use .categorize() or astype(pd.CategoricalDtype(...)) first")
+        strings = [c for c, d in meta.dtypes.items()
+                   if pd.api.types.is_object_dtype(d) or isinstance(d, pd.StringDtype)] \
+            if isinstance(meta, pd.DataFrame) else []
+        if strings:
+            raise NotImplementedError(f"get_dummies: columns {strings} are strings, whose categories "
+                                      "are unknown; call .categorize() first or pass columns=")
     else:
         cats = columns
     for c in cats:

@@ -186,6 +186,10 @@ class Scalar(_Protocol):
 class FrameBase(_Protocol):
     """Behaviour shared by DataFrame, Series and Index."""
 
+    # pandas and numpy operators defer to us (``pdf.a * df.a`` stays lazy, not computed at once)
+    __pandas_priority__ = 5000
+    __array_priority__ = 5000
+
     def __shoal_postcompute__(self):
         return _finalize_frame, (self._meta,)
 
@@ -383,14 +387,35 @@ class FrameBase(_Protocol):
 
     # elementwise ------------------------------------------------------------------------------
     def _binop(self, other, op, reverse=False):
-        other = _expr_of(other)
-        if isinstance(other, Expr) and not other.is_scalar:
+        # a 1-d array one value per column broadcasts over rows, partition by partition as whole
+        per_column = isinstance(self._meta, pd.DataFrame) and np.ndim(other) == 1 and \
+            len(other) == len(self._meta.columns)
+        if isinstance(other, np.ndarray) and other.ndim > 0 and not per_column:
+            raise TypeError(f"{getattr(op, '__name__', op)}: a NumPy array of shape {other.shape} "
+                            "has no index to line up with the partitions; wrap it in a pandas "
+                            "Series with the right index (or use shoal.dataframe.from_array)")
+        other = _expr_of(self._index_aligned(other))
+        broadcast = _column_broadcast(self._expr, other)
+        if broadcast is not None:
+            left, right = broadcast
+        elif isinstance(other, Expr) and not other.is_scalar:
             left, right = _align(self._expr, other)
         else:
             left, right = self._expr, other
         if reverse:
             left, right = right, left
         return new_collection(BinOp(op, left, right))
+
+    def _index_aligned(self, other):
+        """A pandas operand that pandas aligns on the index (a DataFrame; a Series against a
+        Series) as a one-partition collection, so it is aligned, not repeated in every partition.
+        A Series against a DataFrame lines up with the columns and stays as it is."""
+        from ._creation import from_pandas
+
+        if isinstance(other, pd.DataFrame) or (
+                isinstance(other, pd.Series) and not isinstance(self._meta, pd.DataFrame)):
+            return from_pandas(other, npartitions=1)
+        return other
 
     def _method(self, method, *args, keeps_columns=False, **kwargs):
         args = tuple(_expr_of(a) for a in args)
@@ -431,6 +456,10 @@ class FrameBase(_Protocol):
         return self.notna()
 
     def fillna(self, value=None, axis=None, limit=None):
+        broadcast = _column_broadcast(self._expr, _expr_of(value))
+        if broadcast is not None and isinstance(self._meta, pd.DataFrame):
+            # df.fillna(df.mean()): one value per column
+            return new_collection(MethodCall(broadcast[0], "fillna", (broadcast[1],), {}, True))
         if isinstance(value, (FrameBase, Scalar)):
             return self._method("fillna", value)
         return self._method("fillna", value, keeps_columns=True)
@@ -496,15 +525,29 @@ class FrameBase(_Protocol):
         return new_collection(red.method_reduction(self._expr, method, split_every=split_every,
                                                    **kwargs))
 
-    def sum(self, axis=None, skipna=True, numeric_only=False, min_count=0, split_every=None):
-        if axis in (1, "columns"):
-            return self._method("sum", axis=1, skipna=skipna, numeric_only=numeric_only)
-        kw = {"skipna": skipna, **self._numeric_kw(numeric_only)}
-        return self._reduce("sum", split_every, **kw)
+    def _row_wise(self, axis, method, **kwargs):
+        """``df.<method>(axis=1)``: a reduction along each row, partition by partition."""
+        if axis not in (1, "columns"):
+            return None
+        if not isinstance(self._meta, pd.DataFrame):
+            raise ValueError(f"{method}: a Series has no axis {axis!r}")
+        return self._method(method, axis=1, **kwargs)
 
-    def prod(self, axis=None, skipna=True, numeric_only=False, split_every=None):
+    def sum(self, axis=None, skipna=True, numeric_only=False, min_count=0, split_every=None):
+        return self._summed("sum", axis, skipna, numeric_only, min_count, split_every)
+
+    def prod(self, axis=None, skipna=True, numeric_only=False, min_count=0, split_every=None):
+        return self._summed("prod", axis, skipna, numeric_only, min_count, split_every)
+
+    def _summed(self, method, axis, skipna, numeric_only, min_count, split_every):
         kw = {"skipna": skipna, **self._numeric_kw(numeric_only)}
-        return self._reduce("prod", split_every, **kw)
+        row_wise = self._row_wise(axis, method, min_count=min_count, **kw)
+        if row_wise is not None:
+            return row_wise
+        if min_count:
+            return new_collection(red.min_count_reduction(self._expr, method, min_count,
+                                                          split_every, **kw))
+        return self._reduce(method, split_every, **kw)
 
     product = prod
 
@@ -519,13 +562,20 @@ class FrameBase(_Protocol):
         return self._reduce("max", split_every, skipna=skipna, **self._numeric_kw(numeric_only))
 
     def count(self, axis=None, numeric_only=False, split_every=None):
+        row_wise = self._row_wise(axis, "count", **self._numeric_kw(numeric_only))
+        if row_wise is not None:
+            return row_wise
         return self._reduce("count", split_every, **self._numeric_kw(numeric_only))
 
     def any(self, axis=None, skipna=True, split_every=None):
-        return self._reduce("any", split_every, skipna=skipna)
+        row_wise = self._row_wise(axis, "any", skipna=skipna)
+        return row_wise if row_wise is not None else \
+            self._reduce("any", split_every, skipna=skipna)
 
     def all(self, axis=None, skipna=True, split_every=None):
-        return self._reduce("all", split_every, skipna=skipna)
+        row_wise = self._row_wise(axis, "all", skipna=skipna)
+        return row_wise if row_wise is not None else \
+            self._reduce("all", split_every, skipna=skipna)
 
     def _numeric_kw(self, numeric_only):
         return {"numeric_only": numeric_only} if isinstance(self._meta, pd.DataFrame) else {}
@@ -537,16 +587,45 @@ class FrameBase(_Protocol):
                                                    numeric_only=numeric_only, split_every=split_every))
 
     def var(self, axis=None, skipna=True, ddof=1, numeric_only=False, split_every=None):
+        row_wise = self._row_wise(axis, "var", skipna=skipna, ddof=ddof, numeric_only=numeric_only)
+        if row_wise is not None:
+            return row_wise
         return new_collection(red.moment_reduction(self._expr, "var", ddof=ddof, skipna=skipna,
                                                    numeric_only=numeric_only, split_every=split_every))
 
     def std(self, axis=None, skipna=True, ddof=1, numeric_only=False, split_every=None):
+        row_wise = self._row_wise(axis, "std", skipna=skipna, ddof=ddof, numeric_only=numeric_only)
+        if row_wise is not None:
+            return row_wise
         return new_collection(red.moment_reduction(self._expr, "std", ddof=ddof, skipna=skipna,
                                                    numeric_only=numeric_only, split_every=split_every))
 
     def sem(self, axis=None, skipna=True, ddof=1, numeric_only=False, split_every=None):
+        row_wise = self._row_wise(axis, "sem", skipna=skipna, ddof=ddof, numeric_only=numeric_only)
+        if row_wise is not None:
+            return row_wise
         return new_collection(red.moment_reduction(self._expr, "sem", ddof=ddof, skipna=skipna,
                                                    numeric_only=numeric_only, split_every=split_every))
+
+    def skew(self, axis=None, skipna=True, numeric_only=False, split_every=None):
+        from ._higher_moments import higher_moment_reduction
+
+        row_wise = self._row_wise(axis, "skew", skipna=skipna, numeric_only=numeric_only)
+        if row_wise is not None:
+            return row_wise
+        return new_collection(higher_moment_reduction(self._expr, "skew", skipna, numeric_only,
+                                                      split_every))
+
+    def kurt(self, axis=None, skipna=True, numeric_only=False, split_every=None):
+        from ._higher_moments import higher_moment_reduction
+
+        row_wise = self._row_wise(axis, "kurt", skipna=skipna, numeric_only=numeric_only)
+        if row_wise is not None:
+            return row_wise
+        return new_collection(higher_moment_reduction(self._expr, "kurt", skipna, numeric_only,
+                                                      split_every))
+
+    kurtosis = kurt
 
     def idxmin(self, axis=None, skipna=True, split_every=None):
         return new_collection(red.idx_reduction(self._expr, "min", skipna, split_every))
@@ -557,12 +636,23 @@ class FrameBase(_Protocol):
     def quantile(self, q=0.5, axis=0, numeric_only=False, method="default"):
         from ._quantile import quantile
 
-        return quantile(self, q)
+        return quantile(self, q, numeric_only=numeric_only)
+
+    def median_approximate(self, axis=None, numeric_only=False, method="default"):
+        """The median from the approximate quantile (exact for small partitions)."""
+        row_wise = self._row_wise(axis, "median", numeric_only=numeric_only)
+        if row_wise is not None:
+            return row_wise
+        out = self.quantile(0.5, numeric_only=numeric_only)
+        return out.rename(None) if isinstance(self._meta, pd.DataFrame) else out
+
+    def median(self, axis=None, numeric_only=False, split_every=None):
+        return self.median_approximate(axis=axis, numeric_only=numeric_only)
 
     def describe(self, percentiles=None, include=None, exclude=None):
         from ._quantile import describe
 
-        return describe(self, percentiles)
+        return describe(self, percentiles, include, exclude)
 
     def cumsum(self, axis=None, skipna=True):
         from ._cumulative import cumulative
@@ -664,6 +754,12 @@ class FrameBase(_Protocol):
         """The "Dataframe Structure" table as HTML (no data is computed)."""
         return self._repr_html_()
 
+    def to_string(self, max_rows=5):
+        """The "Dataframe Structure" table as text (no data is computed)."""
+        from ._repr import _structure
+
+        return _structure(self).to_string(max_rows=max_rows)
+
     def to_json(self, filename, **kwargs):
         from .io.json import to_json
 
@@ -701,6 +797,51 @@ class FrameBase(_Protocol):
         return new_collection(nunique_approx(self._expr, split_every))
 
 
+def _column_broadcast(expr, other):
+    """A DataFrame and a Series meet column by column in pandas (the Series' index holds column
+    names): the Series, made one partition, goes whole to every partition of the frame.
+    None when the operands are not a frame and a series."""
+    if not isinstance(other, Expr) or other.is_scalar:
+        return None
+    metas_ = (expr._meta, other._meta)
+    if isinstance(metas_[0], pd.DataFrame) and isinstance(metas_[1], pd.Series):
+        return expr, _one_partition(other)
+    if isinstance(metas_[0], pd.Series) and isinstance(metas_[1], pd.DataFrame):
+        return _one_partition(expr), other
+    return None
+
+
+def _one_partition(expr):
+    if expr.npartitions == 1:
+        return expr
+    return new_collection(expr).repartition(npartitions=1).expr
+
+
+def _from_pandas_one(obj):
+    from ._creation import from_pandas
+
+    return from_pandas(obj, npartitions=1)
+
+
+def _named_binop(name, func, reverse=False):
+    """``df.add(other, axis=, level=, fill_value=)``: the operator, or pandas' method partition by
+    partition (other aligned first) when axis/level/fill_value ask for more than the operator."""
+    def method(self, other, axis="columns", level=None, fill_value=None):
+        if axis in ("columns", 1) and level is None and fill_value is None:
+            return self._binop(other, func, reverse=reverse)
+        kwargs = {"level": level} if level is not None else {}
+        if fill_value is not None:
+            kwargs["fill_value"] = fill_value
+        if isinstance(self._meta, pd.DataFrame):
+            kwargs["axis"] = axis
+            if axis in (0, "index") and isinstance(other, pd.Series):
+                other = _from_pandas_one(other)
+        return self._method(name, self._index_aligned(other), **kwargs)
+
+    method.__name__ = name
+    return method
+
+
 for _op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "and", "or", "xor",
             "lt", "le", "gt", "ge", "eq", "ne"):
     _f = getattr(operator, _op + "_" if _op in ("and", "or") else _op)
@@ -716,8 +857,9 @@ for _op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "and", "or
         if _op not in ("lt", "le", "gt", "ge", "eq", "ne"):
             setattr(_cls, f"__r{_op}__", _backward)
     if _op not in ("and", "or", "xor"):
-        setattr(FrameBase, _op, _forward)
-        setattr(FrameBase, "r" + _op, _backward)
+        setattr(FrameBase, _op, _named_binop(_op, _f))
+        if _op not in ("lt", "le", "gt", "ge", "eq", "ne"):
+            setattr(FrameBase, "r" + _op, _named_binop("r" + _op, _f, reverse=True))
 FrameBase.div = FrameBase.truediv
 FrameBase.__hash__ = object.__hash__
 Scalar.__hash__ = object.__hash__

@@ -33,7 +33,7 @@ class Cumulative(Expr):
             layer[(f"{name}-chunk", i)] = (_chunk, (dep, i), self.how, self.skipna)
             layer[(f"{name}-carry", i)] = (
                 _carry, (f"{name}-carry", prev) if has_prev else None,
-                (f"{name}-chunk", prev) if has_prev else None, self.how)
+                (f"{name}-chunk", prev) if has_prev else None, self.how, self.skipna)
             layer[(name, i)] = (_apply_carry, (f"{name}-chunk", i), (f"{name}-carry", i), self.how,
                                 self.skipna)
         return layer
@@ -65,10 +65,14 @@ def _first_values(chunk):
 _COMBINE = {"cumsum": "sum", "cumprod": "prod", "cummin": "min", "cummax": "max"}
 
 
-def _carry(prev_carry, prev_chunk, how):
+def _carry(prev_carry, prev_chunk, how, skipna=True):
     if prev_chunk is None:
         return None
-    last = _first_values(prev_chunk) if how == "bfill" else _last_values(prev_chunk)
+    if how in _COMBINE and not skipna:
+        # a missing value poisons everything after it, so the carry must keep it
+        last = prev_chunk.iloc[-1] if len(prev_chunk) else None
+    else:
+        last = _first_values(prev_chunk) if how == "bfill" else _last_values(prev_chunk)
     if last is None:
         return prev_carry
     if prev_carry is None:
@@ -78,9 +82,9 @@ def _carry(prev_carry, prev_chunk, how):
             (prev_carry if pd.isna(last) else last)
     if isinstance(last, pd.Series):
         both = pd.DataFrame([prev_carry, last])
-        return getattr(both, _COMBINE[how])(skipna=True)
+        return getattr(both, _COMBINE[how])(skipna=skipna)
     both = pd.Series([prev_carry, last])
-    return getattr(both, _COMBINE[how])(skipna=True)
+    return getattr(both, _COMBINE[how])(skipna=skipna)
 
 
 def _apply_carry(chunk, carry, how, skipna):
@@ -88,9 +92,10 @@ def _apply_carry(chunk, carry, how, skipna):
         return chunk
     if how in ("ffill", "bfill"):
         return chunk.fillna(carry)
-    if how in ("cumsum", "cumprod"):
+    if how in ("cumsum", "cumprod") and skipna:
         carry = carry.fillna(0 if how == "cumsum" else 1) if isinstance(carry, pd.Series) else \
             (carry if carry == carry else (0 if how == "cumsum" else 1))
+    if how in ("cumsum", "cumprod"):
         out = chunk + carry if how == "cumsum" else chunk * carry
         return out.astype(chunk.dtypes) if isinstance(chunk, pd.DataFrame) else out.astype(chunk.dtype)
     if isinstance(chunk, pd.DataFrame):

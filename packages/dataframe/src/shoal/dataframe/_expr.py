@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import operator
 
+import numpy as np
 import pandas as pd
 
 from shoal.base import tokenize
@@ -544,10 +545,13 @@ class MethodCall(Blockwise):
 
     @functools.cached_property
     def _meta(self):
-        if self.method not in _FILLS_WHERE_FALSE:
+        if self.method not in _FILLS_WHERE_FALSE and self.method not in _FILLS_MISSING:
             return super()._meta
-        # empty metas never hit a False condition, so they would keep int/bool dtypes that partitions lose
+        # empty metas never hit a False condition, so they would keep int/bool dtypes that partitions
+        # lose; nor a missing value, so fillna(0) would keep the str dtype a filled column loses
         fake = [meta_nonempty(m) for m in metas(self._partition_args_meta())]
+        if self.method in _FILLS_MISSING:
+            fake[0] = _with_missing(fake[0])
         return emulate(self._partition_func, *fake)
 
     def _label(self):
@@ -555,6 +559,23 @@ class MethodCall(Blockwise):
 
 
 _FILLS_WHERE_FALSE = frozenset({"where", "mask"})
+_FILLS_MISSING = frozenset({"fillna"})
+
+
+def _with_missing(sample):
+    """``sample`` with its first value missing in every column that can hold a missing value."""
+    def blank_first(s):
+        if s.dtype.kind in "iub" and not isinstance(s.dtype, pd.api.extensions.ExtensionDtype):
+            return s
+        return s.where(np.arange(len(s)) != 0)
+
+    if isinstance(sample, pd.DataFrame):
+        if not len(sample.columns):
+            return sample
+        out = pd.concat([blank_first(sample.iloc[:, i]) for i in range(sample.shape[1])], axis=1)
+        out.columns = sample.columns
+        return out
+    return blank_first(sample)
 
 
 def _call_method_kw(method, kwargs, obj, *args):

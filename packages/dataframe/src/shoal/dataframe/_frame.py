@@ -282,6 +282,15 @@ class DataFrame(FrameBase):
              shuffle_method=None):
         from ._merge import merge
 
+        if isinstance(other, (list, tuple)):
+            # pandas joins a list of frames on the index, one after another
+            if on is not None:
+                raise ValueError("join: on= cannot be used with a list of frames")
+            out = self
+            for frame in other:
+                out = out.join(frame, how=how, lsuffix=lsuffix, rsuffix=rsuffix,
+                               npartitions=npartitions, shuffle_method=shuffle_method)
+            return out
         if on is not None:
             return merge(self, other, how=how, left_on=on, right_index=True,
                          suffixes=(lsuffix, rsuffix), npartitions=npartitions, method=shuffle_method)

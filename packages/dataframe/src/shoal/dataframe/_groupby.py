@@ -443,58 +443,61 @@ class _GroupBy:
         numeric = [c for c in self._value_columns() if pd.api.types.is_numeric_dtype(meta[c].dtype)]
         return self[numeric]
 
-    def _simple(self, how, split_every=None, split_out=1, **kwargs):
+    def _simple(self, how, split_every=None, split_out=1, shuffle_method=None, **kwargs):
         return self._new(self._aggregate(how, split_every, split_out, **kwargs))
 
-    def sum(self, split_every=None, split_out=1, numeric_only=False, min_count=None):
+    def sum(self, split_every=None, split_out=1, shuffle_method=None, numeric_only=False,
+            min_count=None):
         return self._numeric(numeric_only)._simple("sum", split_every, split_out)
 
-    def count(self, split_every=None, split_out=1):
+    def count(self, split_every=None, split_out=1, shuffle_method=None):
         return self._simple("count", split_every, split_out)
 
-    def size(self, split_every=None, split_out=1):
+    def size(self, split_every=None, split_out=1, shuffle_method=None):
         return self._new(self._aggregate("size", split_every, split_out,
                                          plan_meta=self._plan_meta("size")))
 
-    def min(self, split_every=None, split_out=1, numeric_only=False):
+    def min(self, split_every=None, split_out=1, shuffle_method=None, numeric_only=False):
         return self._numeric(numeric_only)._simple("min", split_every, split_out)
 
-    def max(self, split_every=None, split_out=1, numeric_only=False):
+    def max(self, split_every=None, split_out=1, shuffle_method=None, numeric_only=False):
         return self._numeric(numeric_only)._simple("max", split_every, split_out)
 
-    def prod(self, split_every=None, split_out=1, numeric_only=False):
+    def prod(self, split_every=None, split_out=1, shuffle_method=None, numeric_only=False):
         return self._numeric(numeric_only)._simple("prod", split_every, split_out)
 
-    def first(self, split_every=None, split_out=1, numeric_only=False):
+    def first(self, split_every=None, split_out=1, shuffle_method=None, numeric_only=False):
         return self._numeric(numeric_only)._simple("first", split_every, split_out)
 
-    def last(self, split_every=None, split_out=1, numeric_only=False):
+    def last(self, split_every=None, split_out=1, shuffle_method=None, numeric_only=False):
         return self._numeric(numeric_only)._simple("last", split_every, split_out)
 
-    def mean(self, split_every=None, split_out=1, numeric_only=False):
+    def mean(self, split_every=None, split_out=1, shuffle_method=None, numeric_only=False):
         return self._numeric(numeric_only)._simple("mean", split_every, split_out)
 
-    def any(self, split_every=None, split_out=1):
+    def any(self, split_every=None, split_out=1, shuffle_method=None):
         return self._simple("any", split_every, split_out)
 
-    def all(self, split_every=None, split_out=1):
+    def all(self, split_every=None, split_out=1, shuffle_method=None):
         return self._simple("all", split_every, split_out)
 
-    def var(self, ddof=1, split_every=None, split_out=1, numeric_only=False):
+    def var(self, ddof=1, split_every=None, split_out=1, shuffle_method=None,
+            numeric_only=False):
         gb = self._numeric(numeric_only)
         return gb._new(gb._aggregate("var", split_every, split_out, ddof=ddof))
 
-    def std(self, ddof=1, split_every=None, split_out=1, numeric_only=False):
+    def std(self, ddof=1, split_every=None, split_out=1, shuffle_method=None,
+            numeric_only=False):
         gb = self._numeric(numeric_only)
         return gb._new(gb._aggregate("std", split_every, split_out, ddof=ddof))
 
-    def sem(self, ddof=1, split_every=None, split_out=1):
+    def sem(self, ddof=1, split_every=None, split_out=1, shuffle_method=None):
         return self._new(self._aggregate("sem", split_every, split_out, ddof=ddof))
 
     def median(self, split_every=None, split_out=1, shuffle_method=None):
         return self._new(self._aggregate("median", split_every, split_out))
 
-    def nunique(self, split_every=None, split_out=1):
+    def nunique(self, split_every=None, split_out=1, shuffle_method=None):
         fake, by_parts = self._fake()
         meta = make_meta(self._pandas_groupby(fake, by_parts).nunique())
         return self._new(self._apply_expr(_nunique_group, {}, meta))
@@ -606,6 +609,25 @@ class _GroupBy:
     def rank(self, method="average", ascending=True):
         return self._per_group("rank", method=method, ascending=ascending)
 
+    def skew(self, skipna=True, numeric_only=False):
+        return self._per_group("skew", skipna=skipna, numeric_only=numeric_only)
+
+    def kurt(self, skipna=True, numeric_only=False):
+        return self._per_group("kurt", skipna=skipna, numeric_only=numeric_only)
+
+    def ffill(self, limit=None):
+        return self._per_group("ffill", limit=limit)
+
+    def bfill(self, limit=None):
+        return self._per_group("bfill", limit=limit)
+
+    def cov(self, min_periods=None, ddof=1, numeric_only=False):
+        return self._per_group("cov", min_periods=min_periods, ddof=ddof, numeric_only=numeric_only)
+
+    def corr(self, method="pearson", min_periods=1, numeric_only=False):
+        return self._per_group("corr", method=method, min_periods=min_periods,
+                               numeric_only=numeric_only)
+
     def head(self, n=5):
         return self._per_group("head", n=n)
 
@@ -674,6 +696,12 @@ class _GroupBy:
 
     def cumcount(self, axis=None):
         return self._cumulative("cumcount")
+
+    def cummax(self, axis=0, numeric_only=False):
+        return self._cumulative("cummax")
+
+    def cummin(self, axis=0, numeric_only=False):
+        return self._cumulative("cummin")
 
     def _cumulative(self, how):
         from ._collection import new_collection
@@ -846,8 +874,9 @@ def _rolling_group(g, rolling, how, kwargs):
 # cumulative operations within groups
 
 
-_CUM_TOTAL = {"cumsum": "sum", "cumprod": "prod", "cumcount": "size"}
-_CUM_FILL = {"cumsum": 0, "cumprod": 1, "cumcount": 0}
+_CUM_TOTAL = {"cumsum": "sum", "cumprod": "prod", "cumcount": "size", "cummax": "max",
+              "cummin": "min"}
+_CUM_FILL = {"cumsum": 0, "cumprod": 1, "cumcount": 0, "cummax": np.nan, "cummin": np.nan}
 
 
 class GroupbyCumulative(Expr):
@@ -911,7 +940,7 @@ def _add_carry(prev_carry, prev_total, how):
         return prev_total
     both = pd.concat([prev_carry, prev_total])
     g = both.groupby(level=list(range(both.index.nlevels)))
-    return g.prod() if how == "cumprod" else g.sum()
+    return getattr(g, _CUM_TOTAL[how] if how in ("cummax", "cummin", "cumprod") else "sum")()
 
 
 def _cum_apply(carry, part, *by_parts, by_spec, level, dropna, selection, how):
@@ -927,7 +956,12 @@ def _cum_apply(carry, part, *by_parts, by_spec, level, dropna, selection, how):
         offsets.index = out.index
     else:
         offsets = pd.Series(carry.reindex(keys).fillna(fill).to_numpy(), index=out.index)
-    result = out * offsets if how == "cumprod" else out + offsets
+    if how in ("cummax", "cummin"):
+        # earlier partitions' extreme wins where it beats the running one; missing values stay
+        beaten = out < offsets if how == "cummax" else out > offsets
+        result = out.mask(beaten, offsets)
+    else:
+        result = out * offsets if how == "cumprod" else out + offsets
     if isinstance(out, pd.DataFrame):
         result = result.astype(out.dtypes)
     if isinstance(out, pd.Series):

@@ -125,6 +125,9 @@ def merge(left, right, how="inner", on=None, left_on=None, right_on=None, left_i
     left, right = _as_collection(left), _as_collection(right)
     if isinstance(right._meta, pd.Series):
         right = right.to_frame()
+    if how == "cross":
+        return _cross_merge(left, right, on, left_on, right_on, left_index, right_index, suffixes,
+                            indicator)
     if on is None and left_on is None and right_on is None and not (left_index and right_index):
         common = [c for c in left._meta.columns if c in set(right._meta.columns)]
         if not common:
@@ -220,3 +223,17 @@ def _broadcast_lookup(left, right, lexpr, rexpr, how, on, left_on, right_on, lef
     if rexpr.npartitions > 1:
         rexpr = right.repartition(npartitions=1).expr
     return new_collection(MapPartitions(broadcast_merge, meta, "clear", args, False, [lexpr, rexpr]))
+
+
+def _cross_merge(left, right, on, left_on, right_on, left_index, right_index, suffixes, indicator):
+    """Every left row with every right row: each left partition meets the whole right side."""
+    from ._collection import new_collection
+
+    if on is not None or left_on is not None or right_on is not None or left_index or right_index:
+        raise ValueError("merge how='cross' takes no on=, left_on=/right_on= or "
+                         "left_index=/right_index=")
+    kwargs = {"how": "cross", "suffixes": suffixes, "indicator": indicator}
+    meta = emulate(_merge_partitions, left._meta, right._meta, **kwargs)
+    rexpr = right.expr if right.npartitions == 1 else right.repartition(npartitions=1).expr
+    return new_collection(MapPartitions(_merge_partitions, meta, "clear", kwargs, False,
+                                        [left.expr, rexpr]))

@@ -9,15 +9,21 @@ from ._meta import has_unknown_categories, make_meta, meta_nonempty
 _AGGFUNCS = ("mean", "sum", "count", "first", "last", "min", "max")
 
 
-def _unstack(part, columns, categories, values_list):
-    wide = part.unstack(columns)
-    # missing (index, category) pairs are NaN, so numbers are always floats (stable meta)
-    wide = wide.astype({c: "float64" for c in wide.columns if wide[c].dtype.kind in "iub"})
+def _unstack(part, columns, categories, values_list, zero_fill=False):
+    # missing (index, category) pairs: 0 for sum/count (as pandas), else NaN, so numbers become
+    # floats (stable meta)
+    fill = 0 if zero_fill else None
+    wide = part.unstack(columns, fill_value=fill)
+    if not zero_fill:
+        wide = wide.astype({c: "float64" for c in wide.columns if wide[c].dtype.kind in "iub"})
     labels = pd.CategoricalIndex(categories, categories=categories, name=columns)
     if values_list is None:
-        return wide.reindex(columns=labels)
+        wide = wide.reindex(columns=labels, fill_value=fill)
+        return wide.astype(part.dtype) if zero_fill else wide
     target = pd.MultiIndex.from_product([values_list, labels], names=[None, columns])
-    return wide.reindex(columns=target)
+    wide = wide.reindex(columns=target, fill_value=fill)
+    # an empty partition has no values to fix the dtypes: take them from the grouped values
+    return wide.astype({c: part[c[0]].dtype for c in wide.columns}) if zero_fill else wide
 
 
 def pivot_table(df, index=None, columns=None, values=None, aggfunc="mean"):
@@ -38,6 +44,8 @@ def pivot_table(df, index=None, columns=None, values=None, aggfunc="mean"):
     grouped = getattr(df.groupby([index, columns], observed=True)[values], aggfunc)()
     categories = list(dtype.categories)
     kwargs = {"columns": columns, "categories": categories,
-              "values_list": values if isinstance(values, list) else None}
+              # pandas sorts the result's columns (sort=True), so the values come in order
+              "values_list": sorted(values) if isinstance(values, list) else None,
+              "zero_fill": aggfunc in ("sum", "count")}
     meta = make_meta(_unstack(meta_nonempty(grouped._meta), **kwargs))
     return grouped.map_partitions(_unstack, meta=meta, **kwargs)

@@ -148,6 +148,41 @@ def _method_aggregate_or_empty(parts, method, kwargs, meta, empty):
     return _method_aggregate(parts, method, kwargs, meta)
 
 
+def min_count_reduction(frame: Expr, method: str, min_count: int, split_every=None,
+                        **kwargs) -> Expr:
+    """sum/prod with ``min_count``: missing where fewer than ``min_count`` values were present."""
+    meta = _reduction_meta(frame, method, {**kwargs, "min_count": min_count})
+    return reduction(frame, _counted_chunk, _counted_aggregate, meta, split_every=split_every,
+                     combine=_counted_combine, combine_kwargs={"method": method},
+                     chunk_kwargs={"method": method, "kwargs": kwargs},
+                     aggregate_kwargs={"method": method, "min_count": min_count,
+                                       "empty": getattr(frame._meta, method)(
+                                           **kwargs, min_count=min_count)})
+
+
+def _counted_chunk(part, method, kwargs):
+    out = getattr(part, method)(**kwargs)
+    counts = part[out.index].count() if isinstance(part, pd.DataFrame) else part.count()
+    return out, counts
+
+
+def _counted_combine(parts, method):
+    parts = _flatten_chunks(parts)
+    totals = _stack([p[0] for p in parts])
+    counts = _stack([p[1] for p in parts]).sum()
+    return _Chunks([(getattr(totals, method)(), counts)])
+
+
+def _counted_aggregate(parts, method, min_count, empty):
+    parts = _flatten_chunks(parts)
+    if not parts:
+        return empty
+    total, counts = _counted_combine(parts, method)[0]
+    if isinstance(total, pd.Series):
+        return total.where(counts >= min_count)
+    return total if counts >= min_count else np.float64("nan")
+
+
 def _reduction_meta(frame: Expr, method: str, kwargs):
     sample = meta_nonempty(frame._meta)
     out = getattr(sample, method)(**kwargs)

@@ -168,9 +168,14 @@ class Resampler:
         if how.startswith("_"):
             raise AttributeError(how)
         if how not in ("sum", "mean", "count", "min", "max", "first", "last", "std", "var", "size",
-                       "median", "prod", "nunique", "ohlc", "sem"):
+                       "median", "prod", "nunique", "ohlc", "sem", "quantile"):
             raise AttributeError(f"Resampler has no method {how!r}")
+        if how == "quantile":
+            return self._quantile
         return lambda **kwargs: self._agg(how, **kwargs)
+
+    def _quantile(self, q=0.5, **kwargs):
+        return self._agg("quantile", q=q, **kwargs)
 
 
 def _bins_of(part):

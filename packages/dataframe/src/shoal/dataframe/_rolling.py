@@ -30,6 +30,16 @@ class Rolling:
                 raise ValueError(f"rolling(window={window!r}) needs known divisions (sorted "
                                  "partitions); use set_index(..., sorted=True) or from_pandas(sort=True)")
 
+    def __getitem__(self, key):
+        """``df.rolling(3)["b"]`` / ``[["a", "b"]]``: the same window over some columns."""
+        return Rolling(self.frame[key], self.window, self.min_periods, self.center, self.win_type)
+
+    def __getattr__(self, key):
+        frame = self.__dict__.get("frame")
+        if frame is not None and isinstance(frame._meta, pd.DataFrame) and key in frame._meta.columns:
+            return self[key]
+        raise AttributeError(f"Rolling has no attribute or column {key!r}")
+
     def _overlap(self):
         if self._time:
             span = pd.Timedelta(pd.tseries.frequencies.to_offset(self.window))
@@ -80,6 +90,12 @@ class Rolling:
 
     def quantile(self, q):
         return self._run("quantile", q)
+
+    def skew(self):
+        return self._run("skew")
+
+    def kurt(self):
+        return self._run("kurt")
 
     def apply(self, func, raw=False, args=(), kwargs=None):
         return self._run("apply", func, raw=raw, args=args, kwargs=kwargs or {})

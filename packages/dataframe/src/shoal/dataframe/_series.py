@@ -36,8 +36,32 @@ class Series(FrameBase):
             return new_collection(Filter(a, b))
         return self.loc[key]
 
-    def rename(self, index=None):
-        return self._method("rename", index)
+    def rename(self, index=None, sorted_index=False):
+        """A new name (scalar), or new index labels (function/dict/Series): divisions are then
+        unknown unless ``sorted_index=True`` says the new labels still ascend across partitions."""
+        if index is None or pd.api.types.is_scalar(index) or isinstance(index, tuple):
+            return self._method("rename", index)
+        return self._relabel("rename", index, keep_divisions=sorted_index)
+
+    def add_prefix(self, prefix):
+        return self._relabel("add_prefix", prefix)
+
+    def add_suffix(self, suffix):
+        return self._relabel("add_suffix", suffix)
+
+    def _relabel(self, method, arg, keep_divisions=False):
+        # the index labels change, so the old divisions no longer describe the partitions
+        meta = getattr(self._meta, method)(arg)
+        divisions = "clear"
+        if keep_divisions and self.known_divisions:
+            labels = pd.Series(range(self.npartitions + 1), index=self.divisions)
+            new = getattr(labels, method)(arg).index
+            if not new.is_monotonic_increasing:
+                raise ValueError(f"{method}(sorted_index=True): the new labels of the divisions "
+                                 f"{list(new)} do not ascend")
+            divisions = tuple(new)
+        return new_collection(MapPartitions(_call_method, meta, divisions,
+                                            {"method": method, "arg": arg}, False, [self._expr]))
 
     def to_frame(self, name=None):
         if name is None:
@@ -218,8 +242,10 @@ class Index(Series):
     def to_series(self):
         return self._method("to_series")
 
-    def to_frame(self, name=None):
-        return self._method("to_frame")
+    def to_frame(self, index=True, name=None):
+        kwargs = {"index": index} if name is None else {"index": index, "name": name}
+        out = self._method("to_frame", **kwargs)
+        return out if index else out.clear_divisions()  # each partition is numbered from 0
 
     @property
     def index(self):
@@ -273,3 +299,7 @@ def _index_method(index, method, *args, **kwargs):
 
 def _getattr(obj, attr):
     return getattr(obj, attr)
+
+
+def _call_method(part, arg, method):
+    return getattr(part, method)(arg)

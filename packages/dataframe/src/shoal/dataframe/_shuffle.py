@@ -327,6 +327,11 @@ def set_index(frame, other, drop=True, sorted=False, npartitions=None, divisions
             raise NotImplementedError(_several_columns_message(other))
         other = other[0]
     frame._check_columns([other])
+    dtype = frame._meta[other].dtype
+    if isinstance(dtype, pd.CategoricalDtype) and not dtype.ordered and not sorted:
+        raise TypeError(f"set_index({other!r}): the column is an unordered categorical, whose "
+                        f"values cannot be compared to cut ranges of partitions; order it first: "
+                        f"df.assign({other}=df[{other!r}].cat.as_ordered()).set_index({other!r})")
     meta = frame._meta.set_index(other, drop=drop)
     if sorted:
         expr = MapPartitions(_set_index_unsorted, meta, "clear", {"column": other, "drop": drop},

@@ -8,6 +8,7 @@ partition values and statistics.  Sorted index statistics become divisions.
 from __future__ import annotations
 
 import functools
+import glob
 import re
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 from shoal.base import tokenize
 
 from .._expr import Blockwise
+from .._meta import clear_known_categories
 
 
 def _pa():
@@ -53,7 +55,7 @@ def _arrow_fs(fs):
     return pafs.PyFileSystem(pafs.FSSpecHandler(fs))
 
 
-def _read_part(info, fs, columns, filters, index, partition_columns, meta):
+def _read_part(info, fs, columns, filters, index, partition_columns, meta, dtype_backend=None):
     _, ds, _ = _pa()
     path, row_groups, keys = info
     fs = _arrow_fs(fs)
@@ -64,7 +66,7 @@ def _read_part(info, fs, columns, filters, index, partition_columns, meta):
     file_columns = [c for c in columns if c not in partition_columns]
     expr = _filter_expression(_file_filters(filters, partition_columns))
     table = fragment.to_table(columns=file_columns, filter=expr)
-    df = table.to_pandas()
+    df = _to_pandas(table, dtype_backend)
     for col in partition_columns:
         if col in meta.columns:
             df[col] = pd.Series([keys.get(col)] * len(df), index=df.index).astype(meta[col].dtype)
@@ -76,6 +78,31 @@ def _read_part(info, fs, columns, filters, index, partition_columns, meta):
     if list(df.columns) != cols:
         df = df[cols]
     return df
+
+
+def _to_pandas(table, dtype_backend):
+    """An arrow table as pandas, with pandas' ``dtype_backend`` choices."""
+    if dtype_backend is None:
+        return table.to_pandas()
+    if dtype_backend == "pyarrow":
+        return table.to_pandas(types_mapper=pd.ArrowDtype)
+    if dtype_backend == "numpy_nullable":
+        return table.to_pandas(types_mapper=_nullable_dtype)
+    raise ValueError(f"read_parquet: dtype_backend={dtype_backend!r} is not 'numpy_nullable' or "
+                     "'pyarrow'")
+
+
+def _nullable_dtype(arrow_type):
+    import pyarrow as pa
+
+    if pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type):
+        return pd.api.types.pandas_dtype(str(arrow_type.to_pandas_dtype().__name__).capitalize()
+                                         .replace("Uint", "UInt"))
+    if pa.types.is_boolean(arrow_type):
+        return pd.BooleanDtype()
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return pd.StringDtype()
+    return None
 
 
 def _file_filters(filters, partition_columns):
@@ -93,9 +120,9 @@ def _file_filters(filters, partition_columns):
 
 class ReadParquet(Blockwise):
     _parameters = ("path", "columns_", "filters", "index", "storage_options", "split_row_groups",
-                   "calculate_divisions")
+                   "calculate_divisions", "dtype_backend")
     _defaults = {"columns_": None, "filters": None, "index": None, "storage_options": None,
-                 "split_row_groups": False, "calculate_divisions": True}
+                 "split_row_groups": False, "calculate_divisions": True, "dtype_backend": None}
 
     @functools.cached_property
     def _fs_root(self):
@@ -106,6 +133,10 @@ class ReadParquet(Blockwise):
                                          **(self.storage_options or {}))
         if not isinstance(path, str):
             root = [fsspec.core.url_to_fs(p, **(self.storage_options or {}))[1] for p in path]
+        elif glob.has_magic(root):
+            root = sorted(fs.glob(root), key=_natural_key)
+            if not root:
+                raise FileNotFoundError(f"read_parquet: no files match {path!r}")
         return fs, root
 
     @functools.cached_property
@@ -123,7 +154,7 @@ class ReadParquet(Blockwise):
             index_cols = []
         elif self.index is not None:
             index_cols = [self.index] if isinstance(self.index, str) else list(self.index)
-        full_meta = schema.empty_table().to_pandas()
+        full_meta = _to_pandas(schema.empty_table(), self.dtype_backend)
         for col in partition_columns:
             if col in full_meta.columns:
                 values = pd.Index(_partition_values(dataset, col))
@@ -131,6 +162,11 @@ class ReadParquet(Blockwise):
                 if not (pa.types.is_string(field_type) or pa.types.is_large_string(field_type)):
                     values = values.astype(field_type.to_pandas_dtype())
                 full_meta[col] = full_meta[col].astype(pd.CategoricalDtype(values))
+        # the schema does not hold the categories of stored categoricals: unknown until computed
+        stored_cats = [c for c in full_meta.columns if c not in partition_columns
+                       and isinstance(full_meta[c].dtype, pd.CategoricalDtype)]
+        if stored_cats:
+            full_meta = clear_known_categories(full_meta, columns=stored_cats)
         restored = _stored_index_names(full_meta.index)
         if index_cols and restored != index_cols:
             # a different index than the one pandas metadata restores was asked for
@@ -195,7 +231,7 @@ class ReadParquet(Blockwise):
         columns = list(self._meta.columns) + [c for c in index_cols if c not in self._meta.columns]
         return [info["parts"][i], info["fs"], columns, self.filters,
                 index_cols if index_cols else (False if self.index is False else None),
-                info["partition_columns"], self._meta]
+                info["partition_columns"], self._meta, self.dtype_backend]
 
     def _estimated_nbytes(self):
         """Uncompressed bytes from the files' metadata, scaled to the columns read."""
@@ -210,12 +246,12 @@ class ReadParquet(Blockwise):
 
     def _project_columns(self, columns):
         return ReadParquet(self.path, list(columns), self.filters, self.index, self.storage_options,
-                           self.split_row_groups, self.calculate_divisions)
+                           self.split_row_groups, self.calculate_divisions, self.dtype_backend)
 
     def _with_filters(self, filters):
         combined = filters if not self.filters else _and_filters(self.filters, filters)
         return ReadParquet(self.path, self.columns_, combined, self.index, self.storage_options,
-                           self.split_row_groups, self.calculate_divisions)
+                           self.split_row_groups, self.calculate_divisions, self.dtype_backend)
 
     def _label(self):
         cols = f", columns={self.columns_}" if self.columns_ is not None else ""
@@ -300,7 +336,8 @@ def _python(v):
 
 
 def read_parquet(path, columns=None, filters=None, index=None, storage_options=None,
-                 split_row_groups=False, calculate_divisions=True, engine="pyarrow", **kwargs):
+                 split_row_groups=False, calculate_divisions=True, engine="pyarrow",
+                 dtype_backend=None, **kwargs):
     """Read a Parquet file, list of files or dataset directory into a DataFrame."""
     from .._collection import new_collection
 
@@ -310,7 +347,8 @@ def read_parquet(path, columns=None, filters=None, index=None, storage_options=N
         filters = [list(filters)]
     single = isinstance(columns, str)
     expr = ReadParquet(path, [columns] if single else (list(columns) if columns is not None else None),
-                       filters, index, storage_options, split_row_groups, calculate_divisions)
+                       filters, index, storage_options, split_row_groups, calculate_divisions,
+                       dtype_backend)
     out = new_collection(expr)
     return out[columns] if single else out
 
@@ -321,7 +359,8 @@ def read_parquet(path, columns=None, filters=None, index=None, storage_options=N
 def _write_part(part, fs, root, i, write_index, partition_on, compression, name_function, schema,
                 write_kwargs):
     pa, _, pq = _pa()
-    preserve = write_index if write_index is not None else _meaningful_index(part.index)
+    # a default range index is kept as metadata (each partition's own 0.., 17.., ...), as pandas does
+    preserve = write_index if write_index is not None else (_meaningful_index(part.index) or None)
     table = pa.Table.from_pandas(part, preserve_index=preserve, schema=schema)
     name = name_function(i)
     if partition_on:
