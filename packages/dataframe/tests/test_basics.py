@@ -329,14 +329,6 @@ def test_str_cat_with_series_lists_and_into_one_string():
     assert s[s == "zz"].str.cat(sep=",").compute() == ""
 
 
-def test_shoal_datasets_timeseries_is_the_dataframe_one():
-    import shoal.datasets
-
-    df = shoal.datasets.timeseries(start="2000-01-01", end="2000-01-03", freq="1h", seed=0)
-    assert df.npartitions == 2 and list(df.columns) == ["name", "id", "x", "y"]
-    assert_eq(df, sd.datasets.timeseries(start="2000-01-01", end="2000-01-03", freq="1h", seed=0))
-
-
 def test_astype_with_explicit_categories_gives_known_categories():
     pdf = pd.DataFrame({"k": [0, 1, 2, 3, 1, 2], "x": np.arange(6.0)})
     df = sd.from_pandas(pdf, npartitions=3)

@@ -6,7 +6,6 @@ every partition lies within its divisions, so tests catch wrong metadata, not ju
 from __future__ import annotations
 
 import math
-import sys
 
 import numpy as np
 import pandas as pd
@@ -42,8 +41,10 @@ def _compute(x, check_divisions=True, scheduler="sync"):
 
 
 def _holds_futures(x) -> bool:
-    distributed = sys.modules.get("shoal.distributed")  # no futures exist unless it was imported
-    return distributed is not None and bool(distributed.futures_of(x))
+    """Results persisted on a cluster sit in the graph as collections of their own (futures)."""
+    from shoal.base import is_shoal_collection
+
+    return any(is_shoal_collection(v) for v in x.__shoal_graph__().values())
 
 
 def _scheduler(name):
